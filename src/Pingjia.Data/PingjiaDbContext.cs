@@ -1,0 +1,52 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Pingjia.Data.Access;
+using Pingjia.Data.Audit;
+using Pingjia.Data.Catalog;
+
+namespace Pingjia.Data;
+
+/// <summary>
+/// The one DbContext. Each feature's <see cref="IEntityTypeConfiguration{T}"/> sits beside its entity;
+/// the few provider differences live here and nowhere else.
+/// </summary>
+public sealed class PingjiaDbContext(DbContextOptions<PingjiaDbContext> options) : DbContext(options)
+{
+    public DbSet<Region> Regions => Set<Region>();
+
+    public DbSet<Agency> Agencies => Set<Agency>();
+
+    public DbSet<Hall> Halls => Set<Hall>();
+
+    public DbSet<ServiceWindow> Windows => Set<ServiceWindow>();
+
+    public DbSet<Staff> Staff => Set<Staff>();
+
+    public DbSet<ServiceItem> Items => Set<ServiceItem>();
+
+    public DbSet<UserAccount> Users => Set<UserAccount>();
+
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public DbSet<AuditHead> AuditHeads => Set<AuditHead>();
+
+    public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(PingjiaDbContext).Assembly);
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Every timestamp is UTC; SQLite forgets the kind, so it is restored on read.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcConverter>();
+        configurationBuilder.Properties<decimal>().HavePrecision(18, 6);
+    }
+
+    private sealed class UtcConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}

@@ -1,0 +1,131 @@
+using System.CommandLine;
+using Microsoft.EntityFrameworkCore;
+using Pingjia.Domain.Access;
+using Pingjia.Server.Features.Access;
+using Pingjia.Server.Features.Audit;
+using Pingjia.Server.Features.Catalog;
+using Pingjia.Server.Infrastructure;
+
+namespace Pingjia.Server.Cli;
+
+/// <summary>
+/// One executable serves and administers. Every verb is described in Chinese and English.
+/// Exit codes: 0 ok, 1 a check failed (e.g. a broken audit chain), 2 bad configuration or usage.
+/// </summary>
+public static class PingjiaCli
+{
+    private static readonly string[] RootTokens = ["-h", "--help", "-?", "--version"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            // No verb (or only host settings such as --urls=…, as test hosts pass them): serve.
+            if (args.Length == 0 || (args[0].StartsWith('-') && !RootTokens.Contains(args[0])))
+            {
+                return await ServeAsync(args);
+            }
+
+            return await BuildCommands().Parse(args).InvokeAsync();
+        }
+        catch (ConfigurationProblemException ex)
+        {
+            await Console.Error.WriteLineAsync($"配置错误 / Configuration error:{Environment.NewLine}{ex.Message}");
+            return 2;
+        }
+    }
+
+    private static RootCommand BuildCommands()
+    {
+        var root = new RootCommand("评价 Pingjia — 政务服务评价平台 / the government-service evaluation platform");
+
+        var urls = new Option<string?>("--urls") { Description = "监听地址 / addresses to listen on (default http://127.0.0.1:5000)" };
+        var serve = new Command("serve", "运行 Web 服务（默认）/ Run the web server (the default)") { urls };
+        serve.SetAction((r, _) => ServeAsync(r.GetValue(urls) is { } u ? [$"--Pingjia:Urls={u}"] : []));
+        root.Subcommands.Add(serve);
+
+        var migrate = new Command("migrate", "创建或升级数据库 / Create or upgrade the database");
+        migrate.SetAction(async (_, ct) =>
+        {
+            await using var db = Database.Create(Options());
+            var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+            await db.Database.MigrateAsync(ct);
+            Console.WriteLine(pending.Count == 0
+                ? "数据库已是最新 / The database is up to date."
+                : $"已应用 {pending.Count} 个迁移 / Applied {pending.Count} migration(s): {string.Join(", ", pending)}");
+            return 0;
+        });
+        root.Subcommands.Add(migrate);
+
+        var import = new Command("import", "导入数据 / Import data");
+        var file = new Argument<FileInfo>("file") { Description = "CSV 或 XLSX 文件 / a CSV or XLSX file" };
+        var kind = new Option<string?>("--kind") { Description = "regions | agencies | staff | items（CSV 默认按表头判断 / for CSV, guessed from the header）" };
+        var catalog = new Command("catalog", "导入目录：区划、机构、人员、事项 / Import the catalog: regions, agencies, staff, items") { file, kind };
+        catalog.SetAction((r, ct) => ImportCatalogAsync(r.GetValue(file)!, r.GetValue(kind), ct));
+        import.Subcommands.Add(catalog);
+        root.Subcommands.Add(import);
+
+        var audit = new Command("audit", "审计日志 / The audit log");
+        var verify = new Command("verify", "校验审计日志哈希链，完好输出 ok / Verify the audit hash chain; prints ok when intact");
+        verify.SetAction(async (_, ct) =>
+        {
+            await using var db = Database.Create(Options());
+            var result = await AuditVerifier.VerifyAsync(db, ct);
+            Console.WriteLine(result.Ok ? "ok" : $"broken: {result}");
+            return result.Ok ? 0 : 1;
+        });
+        audit.Subcommands.Add(verify);
+        root.Subcommands.Add(audit);
+        return root;
+    }
+
+    private static async Task<int> ServeAsync(string[] args)
+    {
+        var app = PingjiaApp.Build(args);
+        var options = app.Services.GetRequiredService<PingjiaOptions>();
+        app.Lifetime.ApplicationStarted.Register(() =>
+            Console.WriteLine($"评价 Pingjia 已启动 / started on {options.Urls} ({(options.IsPostgres ? "PostgreSQL" : "SQLite " + options.ConnectionString)})"));
+        await app.RunAsync();
+        return 0;
+    }
+
+    /// <summary>Settings for verbs that do not start the web server: appsettings beside the executable and PINGJIA_ variables.</summary>
+    internal static PingjiaOptions Options() =>
+        new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .Add(new PingjiaEnvironmentSource())
+            .Build()
+            .ReadPingjiaOptions();
+
+    private static async Task<int> ImportCatalogAsync(FileInfo file, string? kind, CancellationToken ct)
+    {
+        if (!file.Exists)
+        {
+            await Console.Error.WriteLineAsync($"文件不存在 / No such file: {file.FullName}");
+            return 2;
+        }
+
+        var options = Options();
+        await using var db = Database.Create(options);
+        await db.Database.MigrateAsync(ct);
+        var report = await CatalogImport.RunAsync(db, TimeProvider.System, CliCaller(), file.FullName, kind,
+            progress: p => Console.Error.Write($"\r{p.Kind}: {p.Done}/{p.Total} 行 rows"), ct);
+        Console.Error.WriteLine();
+        Console.WriteLine(report.Summary());
+        foreach (var error in report.Errors.Take(1000))
+        {
+            Console.WriteLine($"  {error}");
+        }
+
+        if (report.Errors.Count > 1000)
+        {
+            Console.WriteLine($"  … {report.Errors.Count - 1000} more");
+        }
+
+        return report.Errors.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>The command line acts as a system administrator of this installation (it has the database anyway).</summary>
+    internal static Caller CliCaller() => new($"cli:{Environment.UserName}", Role.SystemAdmin, null, null, null, null);
+}

@@ -1,0 +1,103 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Pingjia.Data;
+
+namespace Pingjia.Server.Features.Access;
+
+/// <summary>Authenticates <c>Authorization: Bearer pj_…</c> or <c>X-Api-Key: pj_…</c> against the hashed keys.</summary>
+internal sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    PingjiaDbContext db)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+
+    internal static string? ReadKey(HttpRequest request)
+    {
+        if (request.Headers.TryGetValue("X-Api-Key", out var header) && header.Count == 1)
+        {
+            return header[0];
+        }
+
+        var auth = request.Headers.Authorization.ToString();
+        return auth.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? auth[7..].Trim() : null;
+    }
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var key = ReadKey(Request);
+        if (key is null)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        if (!ApiKeyFormat.TryParse(key, out var prefix, out var secret))
+        {
+            return AuthenticateResult.Fail("Malformed API key.");
+        }
+
+        var row = await db.ApiKeys.AsNoTracking()
+            .Where(k => k.Prefix == prefix && k.RevokedAt == null)
+            .Select(k => new
+            {
+                k.SecretHash,
+                k.Role,
+                k.ScopeRegionId,
+                RegionPath = db.Regions.Where(r => r.Id == k.ScopeRegionId).Select(r => r.Path).FirstOrDefault(),
+                k.ScopeAgencyId,
+                AgencyRegionPath = db.Agencies.Where(a => a.Id == k.ScopeAgencyId).Select(a => a.Region.Path).FirstOrDefault(),
+            })
+            .FirstOrDefaultAsync(Context.RequestAborted);
+        if (row is null || !ApiKeyFormat.Matches(secret, row.SecretHash))
+        {
+            return AuthenticateResult.Fail("Unknown or revoked API key.");
+        }
+
+        var identity = new ClaimsIdentity(
+            Caller.ClaimsFor($"key:{prefix}", row.Role, row.ScopeRegionId, row.RegionPath, row.ScopeAgencyId, row.AgencyRegionPath),
+            SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+}
+
+internal static class AccessSetup
+{
+    public const string PolicyScheme = "Pingjia";
+
+    public static IServiceCollection AddAccess(this IServiceCollection services)
+    {
+        services.AddHttpContextAccessor();
+        services.AddScoped(sp => Caller.From(sp.GetRequiredService<IHttpContextAccessor>().HttpContext?.User));
+        services.AddAuthentication(PolicyScheme)
+            .AddPolicyScheme(PolicyScheme, "API key or cookie", o =>
+                o.ForwardDefaultSelector = ctx => ApiKeyAuthenticationHandler.ReadKey(ctx.Request) is null
+                    ? CookieAuthenticationDefaults.AuthenticationScheme
+                    : ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddCookie(o =>
+            {
+                o.Cookie.Name = "pingjia_session";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.SlidingExpiration = true;
+                // The API answers with status codes; pages redirect (the console sets its own paths).
+                o.Events.OnRedirectToLogin = ctx => Deny(ctx, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = ctx => Deny(ctx, StatusCodes.Status403Forbidden);
+            });
+        services.AddAuthorization();
+        return services;
+    }
+
+    private static Task Deny(RedirectContext<CookieAuthenticationOptions> ctx, int status)
+    {
+        ctx.Response.StatusCode = status;
+        return Task.CompletedTask;
+    }
+}

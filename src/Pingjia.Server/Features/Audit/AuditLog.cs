@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Pingjia.Data;
+using Pingjia.Data.Audit;
+using Pingjia.Server.Features.Access;
+using Pingjia.Server.Infrastructure;
+
+namespace Pingjia.Server.Features.Audit;
+
+/// <summary>
+/// Appends changes of state to the hash-chained audit log in the same transaction as the change itself.
+/// Call <see cref="Record"/> for each change, then <see cref="SaveAsync"/> instead of <c>SaveChangesAsync</c>.
+/// </summary>
+public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller caller)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly List<AuditEntry> _pending = [];
+
+    /// <summary>Overrides the actor for work not done on behalf of a request (jobs, the command line).</summary>
+    public string? ActorOverride { get; set; }
+
+    public void Record(string action, string entityType, string entityId, object data)
+    {
+        _pending.Add(new AuditEntry
+        {
+            Id = time.NewId(),
+            At = time.UtcNow(),
+            Actor = ActorOverride ?? caller.Actor,
+            Action = action,
+            EntityType = entityType,
+            EntityId = entityId,
+            Data = JsonSerializer.Serialize(data, Json),
+            PrevHash = "",
+            Hash = "",
+        });
+    }
+
+    /// <summary>Saves the tracked changes and the recorded audit entries atomically.</summary>
+    public async Task SaveAsync(CancellationToken ct)
+    {
+        var own = db.Database.CurrentTransaction is null;
+        var tx = own ? await db.Database.BeginTransactionAsync(ct) : null;
+        try
+        {
+            if (_pending.Count > 0)
+            {
+                // Taking the head row first serialises appenders on every provider (a row lock on PostgreSQL,
+                // the write lock on SQLite), so two transactions can never chain onto the same hash.
+                var count = _pending.Count;
+                await db.AuditHeads.Where(h => h.Id == 1)
+                    .ExecuteUpdateAsync(s => s.SetProperty(h => h.Sequence, h => h.Sequence + count), ct);
+                var head = await db.AuditHeads.AsNoTracking().SingleAsync(h => h.Id == 1, ct);
+                var sequence = head.Sequence - count;
+                var prev = head.Hash;
+                foreach (var entry in _pending)
+                {
+                    entry.Sequence = ++sequence;
+                    entry.PrevHash = prev;
+                    entry.Hash = prev = ComputeHash(entry);
+                }
+
+                db.AuditEntries.AddRange(_pending);
+                await db.AuditHeads.Where(h => h.Id == 1).ExecuteUpdateAsync(s => s.SetProperty(h => h.Hash, prev), ct);
+            }
+
+            await db.SaveChangesAsync(ct);
+            if (tx is not null)
+            {
+                await tx.CommitAsync(ct);
+            }
+
+            _pending.Clear();
+        }
+        catch
+        {
+            // Nothing half-written: the caller's change and its audit entries go together or not at all.
+            foreach (var entry in _pending)
+            {
+                db.Entry(entry).State = EntityState.Detached;
+            }
+
+            throw;
+        }
+        finally
+        {
+            if (tx is not null)
+            {
+                await tx.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>SM3 over every field of the entry and the previous hash, in a fixed text form.</summary>
+    public static string ComputeHash(AuditEntry e) => Sm3.HashHex(string.Join('\n',
+        e.Sequence.ToString(CultureInfo.InvariantCulture),
+        e.Id.ToString("N"),
+        e.At.Ticks.ToString(CultureInfo.InvariantCulture),
+        e.Actor,
+        e.Action,
+        e.EntityType,
+        e.EntityId,
+        e.Data,
+        e.PrevHash));
+}
+
+/// <summary>The outcome of checking the chain: either intact, or the first entry that does not fit and why.</summary>
+public sealed record AuditVerification(bool Ok, long Entries, long? BrokenAt, string? Reason)
+{
+    public override string ToString() => Ok ? $"ok ({Entries} entries)" : $"broken at entry {BrokenAt}: {Reason}";
+}
+
+public static class AuditVerifier
+{
+    /// <summary>Walks the whole chain in order, recomputing every hash; reads in pages so memory stays flat.</summary>
+    public static async Task<AuditVerification> VerifyAsync(PingjiaDbContext db, CancellationToken ct)
+    {
+        var expectedSeq = 1L;
+        var prev = AuditGenesis.Hash;
+        while (true)
+        {
+            var from = expectedSeq;
+            var page = await db.AuditEntries.AsNoTracking().Where(e => e.Sequence >= from)
+                .OrderBy(e => e.Sequence).Take(2000).ToListAsync(ct);
+            foreach (var e in page)
+            {
+                if (e.Sequence != expectedSeq)
+                {
+                    return new(false, expectedSeq - 1, expectedSeq, $"entry {expectedSeq} is missing");
+                }
+
+                if (e.PrevHash != prev)
+                {
+                    return new(false, expectedSeq - 1, e.Sequence, "its previous-hash does not match the entry before it");
+                }
+
+                if (AuditLog.ComputeHash(e) != e.Hash)
+                {
+                    return new(false, expectedSeq - 1, e.Sequence, "its content does not match its hash (edited)");
+                }
+
+                prev = e.Hash;
+                expectedSeq++;
+            }
+
+            if (page.Count < 2000)
+            {
+                break;
+            }
+        }
+
+        var head = await db.AuditHeads.AsNoTracking().SingleAsync(h => h.Id == 1, ct);
+        var count = expectedSeq - 1;
+        if (head.Sequence != count || head.Hash != prev)
+        {
+            return new(false, count, count + 1, $"the log ends at entry {count} but the head records {head.Sequence} (entries removed from the end)");
+        }
+
+        return new(true, count, null, null);
+    }
+}

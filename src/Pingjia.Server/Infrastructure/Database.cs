@@ -1,0 +1,69 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Pingjia.Data;
+
+namespace Pingjia.Server.Infrastructure;
+
+/// <summary>Registers the one DbContext on the configured provider, with that provider's migrations assembly.</summary>
+internal static class Database
+{
+    public const string SqliteMigrations = "Pingjia.Migrations.Sqlite";
+    public const string PostgresMigrations = "Pingjia.Migrations.Postgres";
+
+    public static IServiceCollection AddPingjiaData(this IServiceCollection services, PingjiaOptions options)
+    {
+        services.AddDbContext<PingjiaDbContext>(o => Configure(o, options));
+        return services;
+    }
+
+    public static void Configure(DbContextOptionsBuilder builder, PingjiaOptions options)
+    {
+        if (options.IsPostgres)
+        {
+            builder.UseNpgsql(options.ConnectionString, o => o.MigrationsAssembly(PostgresMigrations));
+        }
+        else
+        {
+            EnsureSqliteFolder(options.ConnectionString);
+            builder.UseSqlite(options.ConnectionString, o => o.MigrationsAssembly(SqliteMigrations))
+                .AddInterceptors(new SqlitePragmas());
+        }
+    }
+
+    public static PingjiaDbContext Create(PingjiaOptions options)
+    {
+        var builder = new DbContextOptionsBuilder<PingjiaDbContext>();
+        Configure(builder, options);
+        return new PingjiaDbContext(builder.Options);
+    }
+
+    private static void EnsureSqliteFolder(string connectionString)
+    {
+        var source = new SqliteConnectionStringBuilder(connectionString).DataSource;
+        var folder = Path.GetDirectoryName(Path.GetFullPath(source));
+        if (!string.IsNullOrEmpty(folder) && source != ":memory:")
+        {
+            Directory.CreateDirectory(folder);
+        }
+    }
+
+    /// <summary>WAL lets readers run beside the single writer; the busy timeout makes writers queue instead of failing.</summary>
+    private sealed class SqlitePragmas : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
+    {
+        public override void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData) =>
+            Apply(connection);
+
+        public override Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            Apply(connection);
+            return Task.CompletedTask;
+        }
+
+        private static void Apply(System.Data.Common.DbConnection connection)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;";
+            command.ExecuteNonQuery();
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Configuration.CommandLine;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Pingjia.Server.Features.Access;
+using Pingjia.Server.Features.Audit;
+using Pingjia.Server.Features.Catalog;
+using Pingjia.Server.Features.Health;
+using Pingjia.Server.Infrastructure;
+
+namespace Pingjia.Server;
+
+/// <summary>The table of contents: each feature adds its services and maps its endpoints.</summary>
+public static class PingjiaApp
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddPingjiaEnvironmentBeforeCommandLine();
+        var options = builder.Configuration.ReadPingjiaOptions();
+
+        builder.WebHost.UseUrls(options.Urls);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxBodyBytes);
+        builder.Services.AddSingleton(options);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.AddOpenApi();
+
+        builder.Services.AddPingjiaData(options);
+        builder.Services.AddPingjiaProblems();
+        builder.Services.AddAccess();
+        builder.Services.AddAudit();
+        builder.Services.AddCatalog();
+        builder.Services.AddHostedService<StartupTasks>();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<BodySizeLimitMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi().AllowAnonymous();
+        app.MapHealth();
+        var api = app.MapGroup("").RequireAuthorization();
+        api.MapAccess();
+        api.MapAudit();
+        api.MapCatalog();
+        return app;
+    }
+
+    public static void ConfigureJson(JsonSerializerOptions json)
+    {
+        json.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+    }
+
+    /// <summary>
+    /// PINGJIA_ variables override appsettings, while explicit command-line settings (and test hosts, which pass
+    /// theirs that way) still win over the environment.
+    /// </summary>
+    private static void AddPingjiaEnvironmentBeforeCommandLine(this ConfigurationManager configuration)
+    {
+        var sources = configuration.Sources;
+        var index = sources.ToList().FindIndex(s => s is CommandLineConfigurationSource);
+        sources.Insert(index < 0 ? sources.Count : index, new PingjiaEnvironmentSource());
+    }
+}
+
+internal static class FeatureRegistration
+{
+    public static IServiceCollection AddAudit(this IServiceCollection services) => services.AddScoped<AuditLog>();
+
+    public static IServiceCollection AddCatalog(this IServiceCollection services) => services.AddScoped<CatalogService>();
+
+    public static void MapCatalog(this IEndpointRouteBuilder app)
+    {
+        app.MapRegions();
+        app.MapAgencies();
+        app.MapStaff();
+        app.MapItems();
+    }
+}
