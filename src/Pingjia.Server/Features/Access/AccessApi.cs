@@ -112,8 +112,9 @@ public static partial class AccessApi
 
     private sealed record UserRow(UserAccount User, string? RegionCode, string? RegionPath, string? AgencyCode, string? AgencyRegionPath);
 
-    private static IQueryable<UserRow> UserRows(PingjiaDbContext db) =>
-        db.Users.AsNoTracking().Select(u => new UserRow(
+    /// <summary>Projects last: EF cannot filter or sort on a constructed record, so callers narrow the accounts first.</summary>
+    private static IQueryable<UserRow> UserRows(PingjiaDbContext db, IQueryable<UserAccount> users) =>
+        users.AsNoTracking().Select(u => new UserRow(
             u,
             db.Regions.Where(r => r.Id == u.ScopeRegionId).Select(r => r.Code).FirstOrDefault(),
             db.Regions.Where(r => r.Id == u.ScopeRegionId).Select(r => r.Path).FirstOrDefault(),
@@ -126,27 +127,28 @@ public static partial class AccessApi
     private static async Task<Ok<Page<UserResponse>>> ListUsers(PingjiaDbContext db, Caller caller, string? q, int? page, int? pageSize, CancellationToken ct)
     {
         caller.Require(Role.SystemAdmin, Role.BureauAdmin);
-        var rows = UserRows(db);
+        var users = db.Users.AsQueryable();
         if (!caller.IsEverywhere)
         {
             var path = caller.RegionPath!;
-            rows = rows.Where(r => (r.RegionPath != null && r.RegionPath.StartsWith(path)) || (r.AgencyRegionPath != null && r.AgencyRegionPath.StartsWith(path)));
+            users = users.Where(u => db.Regions.Any(r => r.Id == u.ScopeRegionId && r.Path.StartsWith(path))
+                || db.Agencies.Any(a => a.Id == u.ScopeAgencyId && a.Region.Path.StartsWith(path)));
         }
 
         if (!string.IsNullOrWhiteSpace(q))
         {
             var like = Paging.LikeContains(q.Trim());
-            rows = rows.Where(r => EF.Functions.Like(r.User.UserName, like, "\\") || EF.Functions.Like(r.User.DisplayName, like, "\\"));
+            users = users.Where(u => EF.Functions.Like(u.UserName, like, "\\") || EF.Functions.Like(u.DisplayName, like, "\\"));
         }
 
-        var result = await rows.OrderBy(r => r.User.UserName).ToPageAsync(page, pageSize, x => x, ct);
+        var result = await users.OrderBy(u => u.UserName).ToPageAsync(page, pageSize, x => UserRows(db, x), ct);
         return TypedResults.Ok(new Page<UserResponse>([.. result.Items.Select(ToResponse)], result.Total, result.PageNumber, result.PageSize));
     }
 
     private static async Task<UserRow> FindUserAsync(string userName, PingjiaDbContext db, Caller caller, CancellationToken ct)
     {
         caller.Require(Role.SystemAdmin, Role.BureauAdmin);
-        var row = await UserRows(db).FirstOrDefaultAsync(r => r.User.UserName == userName, ct);
+        var row = await UserRows(db, db.Users.Where(u => u.UserName == userName)).FirstOrDefaultAsync(ct);
         if (row is null || !Sees(caller, row.RegionPath, row.AgencyRegionPath))
         {
             throw DomainException.NotFound($"User {userName}");
@@ -248,8 +250,8 @@ public static partial class AccessApi
 
     private sealed record KeyRow(ApiKey Key, string? RegionCode, string? RegionPath, string? AgencyCode, string? AgencyRegionPath);
 
-    private static IQueryable<KeyRow> Keys(PingjiaDbContext db) =>
-        db.ApiKeys.AsNoTracking().Select(k => new KeyRow(
+    private static IQueryable<KeyRow> Keys(PingjiaDbContext db, IQueryable<ApiKey> keys) =>
+        keys.AsNoTracking().Select(k => new KeyRow(
             k,
             db.Regions.Where(r => r.Id == k.ScopeRegionId).Select(r => r.Code).FirstOrDefault(),
             db.Regions.Where(r => r.Id == k.ScopeRegionId).Select(r => r.Path).FirstOrDefault(),
@@ -262,14 +264,15 @@ public static partial class AccessApi
     private static async Task<Ok<Page<ApiKeyResponse>>> ListKeys(PingjiaDbContext db, Caller caller, int? page, int? pageSize, CancellationToken ct)
     {
         caller.Require(Role.SystemAdmin, Role.BureauAdmin);
-        var rows = Keys(db);
+        var keys = db.ApiKeys.AsQueryable();
         if (!caller.IsEverywhere)
         {
             var path = caller.RegionPath!;
-            rows = rows.Where(r => (r.RegionPath != null && r.RegionPath.StartsWith(path)) || (r.AgencyRegionPath != null && r.AgencyRegionPath.StartsWith(path)));
+            keys = keys.Where(k => db.Regions.Any(r => r.Id == k.ScopeRegionId && r.Path.StartsWith(path))
+                || db.Agencies.Any(a => a.Id == k.ScopeAgencyId && a.Region.Path.StartsWith(path)));
         }
 
-        var result = await rows.OrderBy(r => r.Key.CreatedAt).ToPageAsync(page, pageSize, x => x, ct);
+        var result = await keys.OrderBy(k => k.CreatedAt).ToPageAsync(page, pageSize, x => Keys(db, x), ct);
         return TypedResults.Ok(new Page<ApiKeyResponse>([.. result.Items.Select(ToResponse)], result.Total, result.PageNumber, result.PageSize));
     }
 
@@ -303,7 +306,7 @@ public static partial class AccessApi
     private static async Task<Ok<ApiKeyResponse>> RevokeKey(Guid id, PingjiaDbContext db, Caller caller, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         caller.Require(Role.SystemAdmin, Role.BureauAdmin);
-        var row = await Keys(db).FirstOrDefaultAsync(r => r.Key.Id == id, ct);
+        var row = await Keys(db, db.ApiKeys.Where(k => k.Id == id)).FirstOrDefaultAsync(ct);
         if (row is null || !Sees(caller, row.RegionPath, row.AgencyRegionPath))
         {
             throw DomainException.NotFound("API key");
