@@ -26,7 +26,8 @@ public static class PingjiaCli
                 return await ServeAsync(args);
             }
 
-            return await BuildCommands().Parse(args).InvokeAsync();
+            // Exceptions are ours to report (configuration problems as one line), not the parser's.
+            return await BuildCommands().Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (ConfigurationProblemException ex)
         {
@@ -49,7 +50,7 @@ public static class PingjiaCli
         {
             await using var db = Database.Create(Options());
             var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
-            await db.Database.MigrateAsync(ct);
+            await Database.MigrateAsync(db, ct);
             Console.WriteLine(pending.Count == 0
                 ? "数据库已是最新 / The database is up to date."
                 : $"已应用 {pending.Count} 个迁移 / Applied {pending.Count} migration(s): {string.Join(", ", pending)}");
@@ -108,7 +109,7 @@ public static class PingjiaCli
 
         var options = Options();
         await using var db = Database.Create(options);
-        await db.Database.MigrateAsync(ct);
+        await Database.MigrateAsync(db, ct);
         var report = await CatalogImport.RunAsync(db, TimeProvider.System, CliCaller(), file.FullName, kind,
             progress: p => Console.Error.Write($"\r{p.Kind}: {p.Done}/{p.Total} 行 rows"), ct);
         Console.Error.WriteLine();

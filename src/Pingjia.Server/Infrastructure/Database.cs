@@ -25,8 +25,20 @@ internal static class Database
         else
         {
             EnsureSqliteFolder(options.ConnectionString);
-            builder.UseSqlite(options.ConnectionString, o => o.MigrationsAssembly(SqliteMigrations))
-                .AddInterceptors(new SqlitePragmas());
+            builder.UseSqlite(options.ConnectionString, o => o.MigrationsAssembly(SqliteMigrations));
+        }
+    }
+
+    /// <summary>
+    /// Applies pending migrations. On SQLite also switches the file to WAL once (it is a property of the file,
+    /// not the connection), so readers run beside the single writer.
+    /// </summary>
+    public static async Task MigrateAsync(PingjiaDbContext db, CancellationToken ct)
+    {
+        await db.Database.MigrateAsync(ct);
+        if (!db.IsPostgres)
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
         }
     }
 
@@ -44,26 +56,6 @@ internal static class Database
         if (!string.IsNullOrEmpty(folder) && source != ":memory:")
         {
             Directory.CreateDirectory(folder);
-        }
-    }
-
-    /// <summary>WAL lets readers run beside the single writer; the busy timeout makes writers queue instead of failing.</summary>
-    private sealed class SqlitePragmas : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
-    {
-        public override void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData) =>
-            Apply(connection);
-
-        public override Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
-        {
-            Apply(connection);
-            return Task.CompletedTask;
-        }
-
-        private static void Apply(System.Data.Common.DbConnection connection)
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;";
-            command.ExecuteNonQuery();
         }
     }
 }

@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Pingjia.Data;
 using Pingjia.Server.Features.Access;
 
@@ -11,7 +10,7 @@ internal sealed class StartupTasks(IServiceProvider services, PingjiaOptions opt
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PingjiaDbContext>();
-        await db.Database.MigrateAsync(cancellationToken);
+        await Database.MigrateAsync(db, cancellationToken);
         await Bootstrap.EnsureAdminAsync(db, options, time, Console.Out, cancellationToken);
     }
 

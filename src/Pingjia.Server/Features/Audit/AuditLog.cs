@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.EntityFrameworkCore;
 using Pingjia.Data;
 using Pingjia.Data.Audit;
@@ -14,7 +16,8 @@ namespace Pingjia.Server.Features.Audit;
 /// </summary>
 public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller caller)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // Chinese stays readable in the stored JSON; the chain hashes these exact characters.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.Create(UnicodeRanges.All) };
     private readonly List<AuditEntry> _pending = [];
 
     /// <summary>Overrides the actor for work not done on behalf of a request (jobs, the command line).</summary>

@@ -40,7 +40,7 @@ public sealed class ImportReport
 /// </summary>
 public static class CatalogImport
 {
-    private const int BatchSize = 500;
+    private const int BatchSize = 200;
 
     /// <summary>Kinds in dependency order, each with its columns (English name first, then accepted Chinese headers).</summary>
     private static readonly (string Kind, string[] SheetNames, (string Column, string Field, string[] Aliases)[] Columns)[] Kinds =
@@ -211,9 +211,14 @@ public static class CatalogImport
                 report.Errors.Add(new ImportError(kind, rowNumber, column, reason));
             }
 
-            if (inBatch >= BatchSize || i == rows.Count - 1)
+            // Commit by rows read, not rows changed: the change tracker must stay small even when nothing changes.
+            if ((i + 1) % BatchSize == 0 || i == rows.Count - 1)
             {
-                await catalog.CommitAsync(ct);
+                if (inBatch > 0)
+                {
+                    await catalog.CommitAsync(ct);
+                }
+
                 db.ChangeTracker.Clear();
                 inBatch = 0;
                 progress?.Invoke(new ImportProgress(kind, i + 1, rows.Count));

@@ -640,7 +640,23 @@ public sealed partial class CatalogService(PingjiaDbContext db, Caller caller, A
     private async Task<Agency?> FindAgencyAsync(string creditCode, CancellationToken ct) =>
         db.Agencies.Local.FirstOrDefault(a => a.CreditCode == creditCode) ?? await db.Agencies.FirstOrDefaultAsync(a => a.CreditCode == creditCode, ct);
 
-    private async Task<string?> RegionPathOfAsync(Guid regionId, CancellationToken ct) =>
-        db.Regions.Local.FirstOrDefault(r => r.Id == regionId)?.Path
-        ?? await db.Regions.Where(r => r.Id == regionId).Select(r => r.Path).FirstOrDefaultAsync(ct);
+    /// <summary>Region paths never change (regions cannot move), so they are remembered for the life of this service.</summary>
+    private readonly Dictionary<Guid, string> _paths = [];
+
+    private async Task<string?> RegionPathOfAsync(Guid regionId, CancellationToken ct)
+    {
+        if (_paths.TryGetValue(regionId, out var known))
+        {
+            return known;
+        }
+
+        var path = db.Regions.Local.FirstOrDefault(r => r.Id == regionId)?.Path
+            ?? await db.Regions.Where(r => r.Id == regionId).Select(r => r.Path).FirstOrDefaultAsync(ct);
+        if (path is not null)
+        {
+            _paths[regionId] = path;
+        }
+
+        return path;
+    }
 }
