@@ -58,19 +58,23 @@ public readonly record struct RegionCode
             return false;
         }
 
-        // Every non-zero segment needs all segments before it to be non-zero (no gaps like 44 00 03 ...).
+        // Every non-zero segment needs the segments before it to be non-zero (no gaps like 44 00 03 …), with one
+        // exception: cities without districts (东莞 4419, 中山 4420, 儋州 4604, 嘉峪关 6202) put towns right below the
+        // city, so their codes have a zero county segment followed by a township segment (441900003000).
         var seenZero = false;
         var start = 0;
-        foreach (var end in SegmentEnds)
+        for (var i = 0; i < SegmentEnds.Length; i++)
         {
+            var end = SegmentEnds[i];
             var zero = text.AsSpan(start, end - start).TrimStart('0').IsEmpty;
-            if (!zero && seenZero)
+            var countyGap = i == 3 && seenZero && text.AsSpan(2, 2).TrimStart('0').Length > 0 && text.AsSpan(4, 2).TrimStart('0').IsEmpty;
+            if (!zero && seenZero && !countyGap)
             {
                 error = "A region code cannot skip a level (a zero segment followed by a non-zero one).";
                 return false;
             }
 
-            seenZero |= zero;
+            seenZero = (seenZero && !countyGap) || zero;
             start = end;
         }
 
