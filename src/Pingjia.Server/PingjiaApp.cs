@@ -27,7 +27,13 @@ public static class PingjiaApp
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "评价 Pingjia API";
+            document.Info.Description = "Integration API of Pingjia. Authenticate with an API key (Authorization: Bearer pj_…). "
+                + "Errors are RFC 9457 problem details with a stable `code` and a `traceId`.";
+            return Task.CompletedTask;
+        }));
 
         builder.Services.AddPingjiaData(options);
         builder.Services.AddPingjiaProblems();

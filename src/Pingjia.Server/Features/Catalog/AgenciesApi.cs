@@ -39,12 +39,16 @@ public static class AgenciesApi
 
         var halls = app.MapGroup("/api/v1/halls").WithTags("Catalog: agencies");
         halls.MapPut("/{hallId:guid}", UpdateHall);
+        halls.MapPost("/{hallId:guid}/deactivate", (Guid hallId, CatalogService c, CancellationToken ct) => SetHallActive(hallId, false, c, ct));
+        halls.MapPost("/{hallId:guid}/activate", (Guid hallId, CatalogService c, CancellationToken ct) => SetHallActive(hallId, true, c, ct));
         halls.MapGet("/{hallId:guid}/windows", ListWindows);
         halls.MapPost("/{hallId:guid}/windows", CreateWindow);
 
         var windows = app.MapGroup("/api/v1/windows").WithTags("Catalog: agencies");
         windows.MapGet("/{windowId:guid}", GetWindow);
         windows.MapPut("/{windowId:guid}", UpdateWindow);
+        windows.MapPost("/{windowId:guid}/deactivate", (Guid windowId, CatalogService c, CancellationToken ct) => SetWindowActive(windowId, false, c, ct));
+        windows.MapPost("/{windowId:guid}/activate", (Guid windowId, CatalogService c, CancellationToken ct) => SetWindowActive(windowId, true, c, ct));
         return group;
     }
 
@@ -173,5 +177,19 @@ public static class AgenciesApi
         var window = await catalog.SaveWindowAsync(hallId, windowId, request, ct);
         await catalog.CommitAsync(ct);
         return TypedResults.Ok(new WindowResponse(window.Id, hallId, (await catalog.RequireVisibleHallAsync(hallId, ct)).Agency.CreditCode, window.Number, window.Name, window.IsActive));
+    }
+
+    private static async Task<Ok<HallResponse>> SetHallActive(Guid hallId, bool active, CatalogService catalog, CancellationToken ct)
+    {
+        var hall = await catalog.SetHallActiveAsync(hallId, active, ct);
+        await catalog.CommitAsync(ct);
+        return TypedResults.Ok(new HallResponse(hall.Id, hall.Agency.CreditCode, hall.Name, hall.Address, hall.IsActive));
+    }
+
+    private static async Task<Ok<WindowResponse>> SetWindowActive(Guid windowId, bool active, CatalogService catalog, CancellationToken ct)
+    {
+        var window = await catalog.SetWindowActiveAsync(windowId, active, ct);
+        await catalog.CommitAsync(ct);
+        return TypedResults.Ok(new WindowResponse(window.Id, window.HallId, window.Agency.CreditCode, window.Number, window.Name, window.IsActive));
     }
 }

@@ -632,6 +632,38 @@ public sealed partial class CatalogService(PingjiaDbContext db, Caller caller, A
         return window;
     }
 
+    public async Task<Hall> SetHallActiveAsync(Guid hallId, bool active, CancellationToken ct)
+    {
+        caller.Require(CatalogScope.StaffWriters);
+        var (hall, agency) = await RequireVisibleHallAsync(hallId, ct);
+        if (hall.IsActive != active)
+        {
+            hall.IsActive = active;
+            hall.UpdatedAt = time.UtcNow();
+            audit.Record(active ? "hall.activated" : "hall.deactivated", "hall", hall.Id.ToString(), new { agency.CreditCode, hall.IsActive });
+        }
+
+        return hall;
+    }
+
+    public async Task<ServiceWindow> SetWindowActiveAsync(Guid windowId, bool active, CancellationToken ct)
+    {
+        caller.Require(CatalogScope.StaffWriters);
+        var hallId = await db.Windows.Where(w => w.Id == windowId).Select(w => (Guid?)w.HallId).FirstOrDefaultAsync(ct)
+            ?? throw DomainException.NotFound("Window");
+        var (_, agency) = await RequireVisibleHallAsync(hallId, ct);
+        var window = await db.Windows.FirstAsync(w => w.Id == windowId, ct);
+        window.Agency = agency;
+        if (window.IsActive != active)
+        {
+            window.IsActive = active;
+            window.UpdatedAt = time.UtcNow();
+            audit.Record(active ? "window.activated" : "window.deactivated", "window", window.Id.ToString(), new { hallId, window.IsActive });
+        }
+
+        return window;
+    }
+
     // ---------------------------------------------------------------- lookups that also see rows added in this unit of work
 
     private async Task<Region?> FindRegionAsync(string code, CancellationToken ct) =>

@@ -249,6 +249,11 @@ public sealed class AgenciesApiTests(PingjiaFactory factory) : IClassFixture<Pin
         Assert.Equal("政务服务大厅", Assert.Single(halls.EnumerateArray()).GetProperty("name").GetString());
         await HttpAssert.Problem(await admin.GetAsync($"/api/v1/windows/{Guid.NewGuid()}"), 404, "not_found");
         await HttpAssert.Json(await admin.PutAsJsonAsync($"/api/v1/halls/{hallId}", new { name = "新大厅" }), 200);
+        var offWindow = await HttpAssert.Json(await admin.PostAsync($"/api/v1/windows/{windowId}/deactivate", null), 200);
+        Assert.False(offWindow.GetProperty("isActive").GetBoolean());
+        var offHall = await HttpAssert.Json(await admin.PostAsync($"/api/v1/halls/{hallId}/deactivate", null), 200);
+        Assert.False(offHall.GetProperty("isActive").GetBoolean());
+        await HttpAssert.Problem(await admin.PostAsync($"/api/v1/halls/{Guid.NewGuid()}/activate", null), 404, "not_found");
     }
 
     [Fact]
