@@ -28,6 +28,16 @@ public sealed class PingjiaDbContext(DbContextOptions<PingjiaDbContext> options)
 
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
+    public DbSet<Ratings.Case> Cases => Set<Ratings.Case>();
+
+    public DbSet<Ratings.Rating> Ratings => Set<Ratings.Rating>();
+
+    public DbSet<Ratings.RatingCounter> RatingCounters => Set<Ratings.RatingCounter>();
+
+    public DbSet<Ratings.RatingConfigVersion> RatingConfigVersions => Set<Ratings.RatingConfigVersion>();
+
+    public DbSet<Ratings.SmsMessage> SmsOutbox => Set<Ratings.SmsMessage>();
+
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     public DbSet<AuditHead> AuditHeads => Set<AuditHead>();

@@ -8,6 +8,7 @@ using Pingjia.Server.Features.Access;
 using Pingjia.Server.Features.Audit;
 using Pingjia.Server.Features.Catalog;
 using Pingjia.Server.Features.Health;
+using Pingjia.Server.Features.Ratings;
 using Pingjia.Server.Infrastructure;
 
 namespace Pingjia.Server;
@@ -40,6 +41,7 @@ public static class PingjiaApp
         builder.Services.AddAccess();
         builder.Services.AddAudit();
         builder.Services.AddCatalog();
+        builder.Services.AddRatings(options);
         builder.Services.AddHostedService<StartupTasks>();
 
         var app = builder.Build();
@@ -55,6 +57,7 @@ public static class PingjiaApp
         api.MapAccess();
         api.MapAudit();
         api.MapCatalog();
+        api.MapRatingsFeature();
         return app;
     }
 
@@ -81,6 +84,27 @@ internal static class FeatureRegistration
     public static IServiceCollection AddAudit(this IServiceCollection services) => services.AddScoped<AuditLog>();
 
     public static IServiceCollection AddCatalog(this IServiceCollection services) => services.AddScoped<CatalogService>();
+
+    public static IServiceCollection AddRatings(this IServiceCollection services, PingjiaOptions options)
+    {
+        services.AddSingleton(_ => PersonalData.FromOptions(options));
+        services.AddSingleton<RatingConfigCache>();
+        services.AddSingleton<RatingLinks>();
+        services.AddSingleton<ISmsGateway, OutboxSmsGateway>();
+        services.AddScoped<RatingService>();
+        services.AddSingleton<RatingJobs>();
+        services.AddHostedService(sp => sp.GetRequiredService<RatingJobs>());
+        return services;
+    }
+
+    public static void MapRatingsFeature(this IEndpointRouteBuilder app)
+    {
+        app.MapCases();
+        app.MapRatings();
+        app.MapRatingConfig();
+        app.MapOutbox();
+        app.MapStats();
+    }
 
     public static void MapCatalog(this IEndpointRouteBuilder app)
     {

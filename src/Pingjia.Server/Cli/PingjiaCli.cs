@@ -4,6 +4,7 @@ using Pingjia.Domain.Access;
 using Pingjia.Server.Features.Access;
 using Pingjia.Server.Features.Audit;
 using Pingjia.Server.Features.Catalog;
+using Pingjia.Server.Features.Ratings;
 using Pingjia.Server.Infrastructure;
 
 namespace Pingjia.Server.Cli;
@@ -77,6 +78,26 @@ public static class PingjiaCli
         });
         audit.Subcommands.Add(verify);
         root.Subcommands.Add(audit);
+
+        var stats = new Command("stats", "统计 / Statistics");
+        var dryRun = new Option<bool>("--check") { Description = "只比较不修改 / compare only, change nothing" };
+        var rebuild = new Command("rebuild", "由原始记录重算统计计数并报告差异 / Recount the statistics counters from raw rows and report differences") { dryRun };
+        rebuild.SetAction(async (r, ct) =>
+        {
+            await using var db = Database.Create(Options());
+            var report = await CounterRebuild.RunAsync(db, apply: !r.GetValue(dryRun), ct);
+            Console.WriteLine(report.Differences == 0
+                ? $"ok: {report.Rows} counter rows match a recount"
+                : $"{report.Differences} of {report.Rows} counter rows differed from a recount{(r.GetValue(dryRun) ? "" : " and were replaced")}:");
+            foreach (var line in report.Examples)
+            {
+                Console.WriteLine("  " + line);
+            }
+
+            return report.Differences == 0 ? 0 : 1;
+        });
+        stats.Subcommands.Add(rebuild);
+        root.Subcommands.Add(stats);
         return root;
     }
 

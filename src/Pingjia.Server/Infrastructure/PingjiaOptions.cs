@@ -22,6 +22,18 @@ public sealed class PingjiaOptions
     /// <summary><c>development</c> (default) or <c>production</c>; production refuses generated keys.</summary>
     public string Mode { get; set; } = "development";
 
+    /// <summary>SM4 key for personal data, 32 hex digits. Required in production; development generates and keeps one.</summary>
+    public string? DataKey { get; set; }
+
+    /// <summary>Where a generated development data key is kept.</summary>
+    public string DataKeyFile { get; set; } = "./data/pingjia-data.key";
+
+    /// <summary>How often the rating jobs (defaults, reminders) run, in seconds.</summary>
+    public int JobIntervalSeconds { get; set; } = 30;
+
+    /// <summary>Public base URL used in rating links sent by SMS.</summary>
+    public string PublicBaseUrl { get; set; } = "http://127.0.0.1:5000";
+
     /// <summary>Largest request body accepted by the API, in bytes.</summary>
     public long MaxBodyBytes { get; set; } = 1024 * 1024;
 
@@ -60,6 +72,26 @@ public sealed class PingjiaOptions
         if (AdminApiKey is { } key && !Features.Access.ApiKeyFormat.IsWellFormed(key))
         {
             problems.Add("PINGJIA_ADMIN_API_KEY must look like pj_<8 letters or digits>_<at least 32 letters or digits>.");
+        }
+
+        if (DataKey is not null && (DataKey.Length != 32 || !DataKey.All(Uri.IsHexDigit)))
+        {
+            problems.Add("PINGJIA_DATA_KEY must be 32 hexadecimal digits (a 128-bit SM4 key).");
+        }
+
+        if (Mode == "production" && DataKey is null)
+        {
+            problems.Add("PINGJIA_DATA_KEY is required in production mode (personal data is encrypted with it).");
+        }
+
+        if (JobIntervalSeconds is < 1 or > 3600)
+        {
+            problems.Add("PINGJIA_JOB_INTERVAL_SECONDS must be between 1 and 3600.");
+        }
+
+        if (!Uri.TryCreate(PublicBaseUrl, UriKind.Absolute, out _))
+        {
+            problems.Add("PINGJIA_PUBLIC_BASE_URL must be an absolute URL.");
         }
 
         if (MaxBodyBytes < 1024)

@@ -11,6 +11,7 @@ internal sealed class StartupTasks(IServiceProvider services, PingjiaOptions opt
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PingjiaDbContext>();
         await Database.MigrateAsync(db, cancellationToken);
+        await Features.Ratings.RatingConfigApi.SeedAsync(db, time, cancellationToken);
         await Bootstrap.EnsureAdminAsync(db, options, time, Console.Out, cancellationToken);
     }
 

@@ -18,6 +18,7 @@ namespace Pingjia.Server.Tests.Infrastructure;
 public sealed class PingjiaFactory : WebApplicationFactory<Program>
 {
     public const string AdminKey = "pj_testadmn_0123456789abcdefghijkmnpqrstuvwxyz234567";
+    public const string DataKey = "00112233445566778899aabbccddeeff";
 
     private static int _provinceCounter = 10;
     private int _cityCounter;
@@ -51,6 +52,9 @@ public sealed class PingjiaFactory : WebApplicationFactory<Program>
         builder.UseSetting("Pingjia:DbConnection", ConnectionString);
         builder.UseSetting("Pingjia:AdminApiKey", AdminKey);
         builder.UseSetting("Pingjia:MaxBodyBytes", "65536");
+        builder.UseSetting("Pingjia:DataKey", DataKey);
+        // The jobs are driven by the tests themselves (RunOnceAsync at a chosen time), not by the timer.
+        builder.UseSetting("Pingjia:JobIntervalSeconds", "3600");
     }
 
     public HttpClient Client(string? apiKey = AdminKey)

@@ -83,6 +83,7 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
                 db.Entry(entry).State = EntityState.Detached;
             }
 
+            _pending.Clear();
             throw;
         }
         finally

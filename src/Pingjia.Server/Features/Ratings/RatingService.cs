@@ -1,0 +1,250 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Pingjia.Data;
+using Pingjia.Data.Ratings;
+using Pingjia.Domain;
+using Pingjia.Domain.Ratings;
+using Pingjia.Server.Features.Audit;
+using Pingjia.Server.Infrastructure;
+
+namespace Pingjia.Server.Features.Ratings;
+
+/// <summary>A rating to make: the case's own, plus (for a theme) optional ratings of related item cases.</summary>
+public sealed record Submission(Case Case, string Step, RatingInput Input, RatingChannel Channel, string? RaterIndex, IReadOnlyList<(Case Case, RatingInput Input)> Related);
+
+/// <summary>The rating and, for batches and themes, the other ratings made by the same submission.</summary>
+public sealed record SubmissionResult(Rating Rating, bool Created, IReadOnlyList<Rating> AlsoRated);
+
+/// <summary>
+/// Makes ratings: window check, rule check, one rating per (case, step) even under concurrency, counters and
+/// audit in the same transaction. The same path serves the API, rating links and the default-rating job.
+/// </summary>
+public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingConfigCache configs, TimeProvider time)
+{
+    public const string MainStep = "main";
+
+    public async Task<SubmissionResult> SubmitAsync(Submission s, CancellationToken ct)
+    {
+        var existing = await FindAsync(s.Case.Id, s.Step, ct);
+        if (existing is not null)
+        {
+            return new SubmissionResult(existing, false, []);
+        }
+
+        var now = time.UtcNow();
+        EnsureOpen(s.Case, now);
+        var (version, config) = await RatingConfigApi.CurrentAsync(db, configs, ct);
+        Check(s.Case, s.Input, config);
+        foreach (var (related, input) in s.Related)
+        {
+            if (related.ThemeCaseNo != s.Case.CaseNo)
+            {
+                throw DomainException.Invalid("not_a_related_case", $"Case {related.CaseNo} is not a related item of theme case {s.Case.CaseNo}.", "related");
+            }
+
+            EnsureOpen(related, now);
+            Check(related, input, config);
+        }
+
+        // A batch (批量业务) is rated once: the same rating applies to every open, unrated case of the batch.
+        var batch = new List<Case>();
+        if (s.Case.BatchNo is { } batchNo)
+        {
+            batch = await db.Cases.Where(c => c.BatchNo == batchNo && c.Id != s.Case.Id && c.ItemId == s.Case.ItemId).ToListAsync(ct);
+            var rated = await db.Ratings.Where(r => r.Step == s.Step && db.Cases.Any(c => c.Id == r.CaseId && c.BatchNo == batchNo)).Select(r => r.CaseId).ToListAsync(ct);
+            batch = [.. batch.Where(c => !rated.Contains(c.Id) && c.RatingOpensAt <= now && now < c.RatingClosesAt)];
+        }
+
+        var made = new List<Rating>();
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var main = await AddAsync(s.Case, s.Step, s.Input, s.Channel, false, s.RaterIndex, version, now, ct);
+            foreach (var c in batch)
+            {
+                made.Add(await AddAsync(c, s.Step, s.Input, s.Channel, false, s.RaterIndex, version, now, ct));
+            }
+
+            foreach (var (c, input) in s.Related)
+            {
+                if (await FindAsync(c.Id, MainStep, ct) is null)
+                {
+                    made.Add(await AddAsync(c, MainStep, input, s.Channel, false, s.RaterIndex, version, now, ct));
+                }
+            }
+
+            await audit.SaveAsync(ct);
+            await tx.CommitAsync(ct);
+            return new SubmissionResult(main, true, made);
+        }
+        catch (DbUpdateException e) when (ProblemExceptionHandler.IsUniqueViolation(e))
+        {
+            // Someone else rated the same case step at the same moment: theirs stands, and is what we return.
+            db.ChangeTracker.Clear();
+            var winner = await FindAsync(s.Case.Id, s.Step, ct) ?? throw new InvalidOperationException("Unique violation without a rating.", e);
+            return new SubmissionResult(winner, false, []);
+        }
+    }
+
+    /// <summary>Records the default rating (基本满意) of a case whose window closed unrated; false when it needs none.</summary>
+    public async Task<bool> RecordDefaultAsync(Guid caseId, DateTime now, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // The conditional update is the guard: a rating or another job run that got here first makes it touch nothing.
+        var claimed = await db.Cases
+            .Where(c => c.Id == caseId && !c.HasActiveRating && c.DefaultedAt == null && c.RatingClosesAt <= now)
+            .ExecuteUpdateAsync(u => u.SetProperty(c => c.DefaultedAt, now), ct);
+        if (claimed == 0)
+        {
+            return false;
+        }
+
+        var c = await db.Cases.AsNoTracking().SingleAsync(x => x.Id == caseId, ct);
+        if (await FindAsync(c.Id, MainStep, ct) is not null)
+        {
+            return false;
+        }
+
+        var (version, _) = await RatingConfigApi.CurrentAsync(db, configs, ct);
+        // The default is dated at the close of the window, whenever the job gets to it.
+        await AddAsync(c, MainStep, new RatingInput(RatingLevels.DefaultLevel, new Dictionary<string, int>(), [], null), RatingChannel.Default, true, null, version, c.RatingClosesAt!.Value, ct);
+        audit.ActorOverride = "system:rating-window";
+        await audit.SaveAsync(ct);
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    public async Task<Rating> FollowUpAsync(Rating rating, Case c, string? text, CancellationToken ct)
+    {
+        new Validation().Required(text, "text", RatingRules.MaxTextLength).ThrowIfInvalid();
+        if (rating.IsDefault)
+        {
+            throw DomainException.Conflict("default_rating", "A default rating has no rater to follow it up.");
+        }
+
+        if (rating.FollowUp is not null)
+        {
+            throw DomainException.Conflict("follow_up_exists", "This rating already has its follow-up comment.");
+        }
+
+        var now = time.UtcNow();
+        if (now >= c.RatingClosesAt)
+        {
+            throw DomainException.Conflict("window_closed", "The rating window has closed; no follow-up comment can be added.");
+        }
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var changed = await db.Ratings.Where(r => r.Id == rating.Id && r.FollowUp == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.FollowUp, text!.Trim()).SetProperty(r => r.FollowUpAt, now), ct);
+        if (changed == 0)
+        {
+            throw DomainException.Conflict("follow_up_exists", "This rating already has its follow-up comment.");
+        }
+
+        await Counters.AddAsync(db, KeyOf(rating), new CounterDelta(FollowUps: 1), ct);
+        audit.Record("rating.follow_up", "rating", rating.Id.ToString(), new { rating.CaseNo, rating.Step, length = text!.Trim().Length });
+        await audit.SaveAsync(ct);
+        await tx.CommitAsync(ct);
+        await db.Entry(rating).ReloadAsync(ct);
+        return rating;
+    }
+
+    /// <summary>Takes a rating out of every figure, keeping it visible with the reason (appeals upheld, data corrections).</summary>
+    public async Task<Rating> ExcludeAsync(Rating rating, string? reason, CancellationToken ct)
+    {
+        new Validation().Required(reason, "reason", 500).ThrowIfInvalid();
+        if (rating.Excluded)
+        {
+            throw DomainException.Conflict("already_excluded", "This rating is already excluded from statistics.");
+        }
+
+        var now = time.UtcNow();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var changed = await db.Ratings.Where(r => r.Id == rating.Id && !r.Excluded)
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.Excluded, true).SetProperty(r => r.ExcludedReason, reason!.Trim()).SetProperty(r => r.ExcludedAt, now), ct);
+        if (changed == 0)
+        {
+            throw DomainException.Conflict("already_excluded", "This rating is already excluded from statistics.");
+        }
+
+        await Counters.AddAsync(db, KeyOf(rating), CounterDelta.ForExclusion(rating.Level, rating.IsDefault), ct);
+        audit.Record("rating.excluded", "rating", rating.Id.ToString(), new { rating.CaseNo, rating.Step, reason = reason!.Trim() });
+        await audit.SaveAsync(ct);
+        await tx.CommitAsync(ct);
+        await db.Entry(rating).ReloadAsync(ct);
+        return rating;
+    }
+
+    public Task<Rating?> FindAsync(Guid caseId, string step, CancellationToken ct) =>
+        db.Ratings.FirstOrDefaultAsync(r => r.CaseId == caseId && r.Step == step, ct);
+
+    internal static CounterKey KeyOf(Rating r) => new(r.Day, r.AgencyId, r.ItemId, r.StaffId ?? Guid.Empty, Counters.ChannelKey(r.Channel));
+
+    /// <summary>Refuses a case whose rating entry is not open now, with a code that says why.</summary>
+    public static void EnsureOpen(Case c, DateTime now)
+    {
+        var entry = CasesApi.EntryOf(c, now);
+        switch (entry.State)
+        {
+            case "open":
+                return;
+            case "closed":
+                throw DomainException.Conflict("window_closed", $"The rating window of case {c.CaseNo} closed at {c.RatingClosesAt:yyyy-MM-dd HH:mm:ss} UTC.");
+            case "rated":
+                throw DomainException.Conflict("already_rated", $"Case {c.CaseNo} has been rated.");
+        }
+
+        throw entry.Reason switch
+        {
+            "receipt_failed" => DomainException.Conflict("receipt_failed_no_rating", "A failed receipt (收件失败) has no rating entry."),
+            "withdrawn" => DomainException.Conflict("withdrawn_no_rating", "A withdrawn case has no rating entry."),
+            _ => DomainException.Conflict("rating_not_open", $"Rating of case {c.CaseNo} is not open ({entry.Reason})."),
+        };
+    }
+
+    private static void Check(Case c, RatingInput input, RatingConfigDocument config)
+    {
+        var online = RatingLevels.IsOnline(c.ServiceChannel);
+        RatingRules.Check(input, c.RatingScope, online, config.TagPolicy, config.IndicatorsFor(c.RatingScope, online), config.TagsByCode);
+    }
+
+    private async Task<Rating> AddAsync(Case c, string step, RatingInput input, RatingChannel channel, bool isDefault, string? rater, int version, DateTime at, CancellationToken ct)
+    {
+        var rating = new Rating
+        {
+            Id = time.NewId(),
+            CaseId = c.Id,
+            CaseNo = c.CaseNo,
+            Step = step,
+            Level = input.Level,
+            Indicators = JsonSerializer.Serialize(input.Indicators),
+            Tags = string.Join(',', input.Tags),
+            Text = string.IsNullOrWhiteSpace(input.Text) ? null : input.Text.Trim(),
+            Channel = channel,
+            IsDefault = isDefault,
+            BatchNo = c.BatchNo,
+            RaterIndex = rater,
+            AgencyId = c.AgencyId,
+            ItemId = c.ItemId,
+            StaffId = c.StaffId,
+            Day = RatingWindow.DayOf(at),
+            ConfigVersion = version,
+            CreatedAt = at,
+        };
+        db.Ratings.Add(rating);
+        await Counters.AddAsync(db, KeyOf(rating), CounterDelta.ForRating(rating.Level, isDefault), ct);
+        if (!isDefault)
+        {
+            var claimed = await db.Cases.Where(x => x.Id == c.Id && !x.HasActiveRating)
+                .ExecuteUpdateAsync(u => u.SetProperty(x => x.HasActiveRating, true), ct);
+            if (claimed == 1 && c.RatingOpensAt is { } opens)
+            {
+                await Counters.AddAsync(db, new CounterKey(RatingWindow.DayOf(opens), c.AgencyId, c.ItemId, c.StaffId ?? Guid.Empty, ""), new CounterDelta(FinishedRated: 1), ct);
+            }
+        }
+
+        audit.Record(isDefault ? "rating.defaulted" : "rating.created", "rating", rating.Id.ToString(),
+            new { rating.CaseNo, rating.Step, rating.Level, rating.Tags, channel = Counters.ChannelKey(channel), rating.ConfigVersion, hasText = rating.Text is not null });
+        return rating;
+    }
+}
