@@ -44,10 +44,14 @@ fi
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/pingjia-bench.XXXXXX")"
 chmod 700 "$WORK"
 pids=()
+wrk_pid=
 
 cleanup() {
     local status=$?
     local pid
+    if [[ -n $wrk_pid ]]; then
+        kill -TERM "$wrk_pid" 2>/dev/null || true
+    fi
     for pid in "${pids[@]}"; do
         kill -TERM "$pid" 2>/dev/null || true
     done
@@ -109,9 +113,9 @@ AGENCY_CODE="$(credit_code 91440300MA5BENCH0)"   # 91440300MA5BENCH0X, the code 
 # --- publish -----------------------------------------------------------------------------------------------------
 log "publishing the server and the baseline (Release) to $WORK"
 dotnet publish "$REPO_ROOT/src/Pingjia.Server" -c Release -o "$WORK/server" >"$WORK/publish-server.log" 2>&1 \
-    || die "publishing the server failed; see the log above"
+    || die "publishing the server failed (its log follows)"
 dotnet publish "$BENCH_DIR/Pingjia.Bench.Baseline" -c Release -o "$WORK/baseline" >"$WORK/publish-baseline.log" 2>&1 \
-    || die "publishing the baseline failed; see the log above"
+    || die "publishing the baseline failed (its log follows)"
 
 # --- start both --------------------------------------------------------------------------------------------------
 log "starting the server on $SERVER_URL and the baseline on $BASELINE_URL"
@@ -183,6 +187,10 @@ created=$(grep -c '^201$' "$WORK/items-status.txt" || true)
 curl -fsS -o "$WORK/server-page.json" -H "Authorization: Bearer $ADMIN_KEY" "$SERVER_TARGET"
 curl -fsS -o "$WORK/baseline-page.json" "$BASELINE_TARGET"
 grep -q "\"total\":$ITEM_COUNT," "$WORK/server-page.json" || die "the server's page does not report $ITEM_COUNT items"
+for name in server baseline; do
+    rows=$(grep -o '"itemCode":' "$WORK/$name-page.json" | wc -l)
+    [[ $rows -eq 50 ]] || die "the $name's page holds $rows items, not 50"
+done
 server_bytes=$(wc -c <"$WORK/server-page.json")
 baseline_bytes=$(wc -c <"$WORK/baseline-page.json")
 log "response bodies: server $server_bytes bytes, baseline $baseline_bytes bytes"
@@ -193,11 +201,16 @@ run_wrk() {
     local name=$1 url=$2
     shift 2
     log "$name: warm-up $WARMUP, then $DURATION ($THREADS threads, $CONNECTIONS connections) on $url"
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$@" "$url" >/dev/null
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url" | tee "$WORK/$name.wrk"
+    # In the background, so that a signal to this script stops the run at once (clean-up kills wrk too).
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$@" "$url" >/dev/null &
+    wrk_pid=$!
+    wait "$wrk_pid"
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$url" >"$WORK/$name.wrk" &
+    wrk_pid=$!
+    wait "$wrk_pid"
+    wrk_pid=
+    cat "$WORK/$name.wrk"
 }
-# Other work on the machine skews both runs; the load average is printed with the summary to judge that by.
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 run_wrk server "$SERVER_TARGET" -s "$BENCH_DIR/auth.lua"
 run_wrk baseline "$BASELINE_TARGET"
 
@@ -227,8 +240,8 @@ server_rps=$(field server rps)
 baseline_rps=$(field baseline rps)
 ratio=$(awk -v s="$server_rps" -v b="$baseline_rps" 'BEGIN { printf "%.1f", (b > 0 ? 100 * s / b : 0) }')
 
-printf '\nSummary (%s, %s threads, %s connections, %s after a %s warm-up; %s CPU cores, load average before: %s)\n' \
-    "$(date -u +%Y-%m-%dT%H:%MZ)" "$THREADS" "$CONNECTIONS" "$DURATION" "$WARMUP" "$(nproc)" "$load_before"
+printf '\nSummary (%s, %s threads, %s connections, %s after a %s warm-up; %s CPU cores)\n' \
+    "$(date -u +%Y-%m-%dT%H:%MZ)" "$THREADS" "$CONNECTIONS" "$DURATION" "$WARMUP" "$(nproc)"
 printf '%-36s %12s %10s %10s %8s\n' target 'req/s' 'p50 ms' 'p99 ms' bytes
 printf '%-36s %12.0f %10.2f %10.2f %8d\n' "server   GET /api/v1/items?pageSize=50" "$server_rps" \
     "$(field server 50%)" "$(field server 99%)" "$server_bytes"
