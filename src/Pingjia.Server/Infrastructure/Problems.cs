@@ -21,7 +21,9 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         if (status == StatusCodes.Status500InternalServerError)
         {
             // The exception type and stack go to the log (never request bodies, which may hold personal data).
-            logger.LogError(exception, "Unhandled {ExceptionType} on {Method} {Path}", exception.GetType().Name, http.Request.Method, http.Request.Path);
+            // The route pattern, not the raw path: paths can carry link tokens.
+            var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no endpoint)";
+            logger.LogError(exception, "Unhandled {ExceptionType} on {Method} {Route}", exception.GetType().Name, http.Request.Method, route);
         }
 
         http.Response.StatusCode = status;

@@ -4,7 +4,10 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using Pingjia.Data;
 using Pingjia.Domain.Catalog;
@@ -46,6 +49,12 @@ public sealed class PingjiaFactory : WebApplicationFactory<Program>
 
     public string Folder => _folder;
 
+    /// <summary>The server's clock: starts at the real time and moves only when a test advances it.</summary>
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
+
+    /// <summary>Every log line the server wrote, formatted, with exceptions: privacy tests search it.</summary>
+    public CapturedLogs Logs { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Pingjia:DbProvider", Provider);
@@ -55,6 +64,8 @@ public sealed class PingjiaFactory : WebApplicationFactory<Program>
         builder.UseSetting("Pingjia:DataKey", DataKey);
         // The jobs are driven by the tests themselves (RunOnceAsync at a chosen time), not by the timer.
         builder.UseSetting("Pingjia:JobIntervalSeconds", "3600");
+        builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureLogging(l => l.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
     }
 
     public HttpClient Client(string? apiKey = AdminKey)
@@ -160,6 +171,30 @@ public sealed class PingjiaFactory : WebApplicationFactory<Program>
         catch (IOException)
         {
         }
+    }
+}
+
+/// <summary>Keeps every log message (and exception text) written through Microsoft.Extensions.Logging.</summary>
+public sealed class CapturedLogs : ILoggerProvider
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+
+    public IReadOnlyCollection<string> Lines => _lines;
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(string category, System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
     }
 }
 

@@ -134,12 +134,12 @@ public static class RatingsApi
         {
             i.Name,
             Agency = db.Agencies.Where(a => a.Id == c.AgencyId).Select(a => a.Name).First(),
-            Staff = db.Staff.Where(s => s.Id == c.StaffId).Select(s => new { s.Name, s.EmployeeNo }).FirstOrDefault(),
         }).FirstAsync(ct);
+        var staff = await db.Staff.Where(s => s.Id == c.StaffId).Select(s => new { s.Name, s.EmployeeNo }).FirstOrDefaultAsync(ct);
         var (_, config) = await RatingConfigApi.CurrentAsync(db, configs, ct);
         var online = RatingLevels.IsOnline(c.ServiceChannel);
         var existing = await ratings.FindAsync(c.Id, link.Step, ct);
-        return TypedResults.Ok(new LinkView(c.CaseNo, names.Name, names.Agency, Masking.Name(names.Staff?.Name), names.Staff?.EmployeeNo,
+        return TypedResults.Ok(new LinkView(c.CaseNo, names.Name, names.Agency, staff?.Name, staff?.EmployeeNo,
             CasesApi.EntryOf(c, now), online, config.IndicatorsFor(c.RatingScope, online),
             [.. config.Tags.Where(t => !t.Retired && (t.ChannelKind == "any" || t.ChannelKind == (online ? "online" : "offline")))],
             config.TagPolicy, existing is null ? null : ToResponse(existing)));
