@@ -1,0 +1,130 @@
+using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Pingjia.Domain.Ratings;
+using Pingjia.Server.Features.Ratings;
+using Pingjia.Server.Tests.Infrastructure;
+
+namespace Pingjia.Server.Tests.Features.Ratings;
+
+public sealed class RatingWindowJobTests(PingjiaFactory factory) : IClassFixture<PingjiaFactory>
+{
+    private RatingJobs Jobs => factory.Services.GetRequiredService<RatingJobs>();
+
+    private void AdvanceTo(DateTime utc) => factory.Clock.Advance(utc - factory.Clock.GetUtcNow().UtcDateTime);
+
+    [Fact]
+    public async Task RatingAt235959OfLastDay_StandsAndGetsNoDefault()
+    {
+        var s = await RatingScenario.CreateAsync(factory);
+        var rated = RatingScenario.NewCaseNo();
+        var unrated = RatingScenario.NewCaseNo();
+        var opened = s.Now;
+        await s.PutCaseAsync(rated, s.Case(decidedAt: opened));
+        await s.PutCaseAsync(unrated, s.Case(decidedAt: opened));
+        var closes = RatingWindow.ClosesAt(opened.UtcDateTime, 7);
+        Assert.Equal(TimeSpan.Zero, (closes + RatingWindow.ShanghaiOffset).TimeOfDay); // midnight in Shanghai
+
+        AdvanceTo(closes.AddSeconds(-1)); // 23:59:59 of the 7th day, Shanghai time
+        await HttpAssert.Json(await s.RateAsync(RatingScenario.Rating(rated, 4, ["413"])), 201);
+        AdvanceTo(closes);
+        await HttpAssert.Problem(await s.RateAsync(RatingScenario.Rating(unrated, 4, ["413"])), 409, "window_closed");
+
+        await Jobs.RunOnceAsync(CancellationToken.None);
+        await Jobs.RunOnceAsync(CancellationToken.None); // a second run changes nothing
+        using var db = factory.Db();
+        var ratings = await db.Ratings.Where(r => r.CaseNo == rated || r.CaseNo == unrated).ToListAsync();
+        Assert.Equal(2, ratings.Count);
+        Assert.False(ratings.Single(r => r.CaseNo == rated).IsDefault);
+        var defaulted = ratings.Single(r => r.CaseNo == unrated);
+        Assert.True(defaulted.IsDefault);
+        Assert.Equal(3, defaulted.Level);
+        Assert.Equal(closes, defaulted.CreatedAt);
+        Assert.Equal(0, (await CounterRebuild.RunAsync(db, apply: false, CancellationToken.None)).Differences);
+    }
+
+    [Fact]
+    public async Task DefaultJob_RunConcurrentlyTwice_RecordsEachDefaultOnce()
+    {
+        var s = await RatingScenario.CreateAsync(factory);
+        var cases = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            cases.Add(await s.FinishedCaseAsync());
+        }
+
+        factory.Clock.Advance(TimeSpan.FromDays(9));
+        // Two instances as after a restart with the old one still finishing: the guards keep it to one default per case.
+        var other = ActivatorUtilities.CreateInstance<RatingJobs>(factory.Services);
+        await Task.WhenAll(Jobs.CloseWindowsAsync(CancellationToken.None), other.CloseWindowsAsync(CancellationToken.None));
+        using var db = factory.Db();
+        Assert.Equal(12, await db.Ratings.CountAsync(r => cases.Contains(r.CaseNo) && r.IsDefault));
+        Assert.Equal(0, (await CounterRebuild.RunAsync(db, apply: false, CancellationToken.None)).Differences);
+    }
+
+    [Fact]
+    public async Task Reminder_AfterDelay_OneSmsWithPersonalLinkNeverTwice()
+    {
+        var s = await RatingScenario.CreateAsync(factory);
+        var withMobile = await s.FinishedCaseAsync();
+        var noMobile = RatingScenario.NewCaseNo();
+        await s.PutCaseAsync(noMobile, s.Case(applicant: new { type = "2", name = "某公司" }));
+        var rated = await s.FinishedCaseAsync();
+        await HttpAssert.Json(await s.RateAsync(RatingScenario.Rating(rated, 5)), 201);
+
+        factory.Clock.Advance(TimeSpan.FromHours(23));
+        await Jobs.SendRemindersAsync(CancellationToken.None);
+        using (var db = factory.Db())
+        {
+            Assert.False(await db.SmsOutbox.AnyAsync(m => db.Cases.Any(c => c.Id == m.CaseId && c.CaseNo == withMobile)));
+        }
+
+        factory.Clock.Advance(TimeSpan.FromHours(2));
+        await Task.WhenAll(Jobs.SendRemindersAsync(CancellationToken.None), Jobs.SendRemindersAsync(CancellationToken.None));
+        await Jobs.SendRemindersAsync(CancellationToken.None);
+        var outbox = await HttpAssert.Json(await s.Admin.GetAsync($"/api/v1/sms-outbox?caseNo={withMobile}"), 200);
+        var message = Assert.Single(outbox.GetProperty("items").EnumerateArray());
+        Assert.Equal("138****1234", message.GetProperty("mobile").GetString());
+        var body = message.GetProperty("body").GetString()!;
+        Assert.Contains("/r/", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("13812341234", body, StringComparison.Ordinal);
+        Assert.Equal(0, (await HttpAssert.Json(await s.Admin.GetAsync($"/api/v1/sms-outbox?caseNo={noMobile}"), 200)).GetProperty("total").GetInt32());
+        Assert.Equal(0, (await HttpAssert.Json(await s.Admin.GetAsync($"/api/v1/sms-outbox?caseNo={rated}"), 200)).GetProperty("total").GetInt32());
+
+        // The link in the SMS rates that case, through the SMS channel.
+        var token = body[(body.IndexOf("/r/", StringComparison.Ordinal) + 3)..];
+        var anonymous = factory.Client(apiKey: null);
+        var result = await HttpAssert.Json(await anonymous.PostAsJsonAsync("/api/v1/ratings/by-link", new { token, level = 5 }), 201);
+        Assert.Equal("sms", result.GetProperty("rating").GetProperty("channel").GetString());
+    }
+}
+
+public sealed class PrivacyTests(PingjiaFactory factory) : IClassFixture<PingjiaFactory>
+{
+    [Fact]
+    public async Task FullScenario_Logs_NeverContainPersonalDataInClear()
+    {
+        var s = await RatingScenario.CreateAsync(factory);
+        var no = await s.FinishedCaseAsync();
+        await HttpAssert.Json(await s.Admin.GetAsync($"/api/v1/cases/{no}?reveal=true"), 200);
+        var link = await PingjiaFactory.EnsureCreated(await s.Admin.PostAsJsonAsync($"/api/v1/cases/{no}/rating-links", new { channel = "sms" }));
+        await factory.Client(null).PostAsJsonAsync("/api/v1/ratings/by-link", new { token = link.GetProperty("token").GetString(), level = 1, text = "很差" });
+        var other = await s.FinishedCaseAsync();
+        factory.Clock.Advance(TimeSpan.FromDays(2));
+        await factory.Services.GetRequiredService<RatingJobs>().RunOnceAsync(CancellationToken.None);
+        factory.Clock.Advance(TimeSpan.FromDays(8));
+        await factory.Services.GetRequiredService<RatingJobs>().RunOnceAsync(CancellationToken.None);
+        await s.Admin.GetAsync($"/api/v1/sms-outbox?caseNo={other}");
+        await s.Admin.PutAsJsonAsync($"/api/v1/cases/{no}", new { applicant = new { mobile = "13812341234" } }); // a bad request too
+
+        Assert.NotEmpty(factory.Logs.Lines);
+        foreach (var secret in new[] { "张三丰", "13812341234", "44030419900101123X" })
+        {
+            Assert.DoesNotContain(factory.Logs.Lines, l => l.Contains(secret, StringComparison.Ordinal));
+        }
+
+        using var db = factory.Db();
+        var audit = await db.AuditEntries.Select(e => e.Data).ToListAsync();
+        Assert.DoesNotContain(audit, d => d.Contains("张三丰", StringComparison.Ordinal) || d.Contains("13812341234", StringComparison.Ordinal));
+    }
+}
