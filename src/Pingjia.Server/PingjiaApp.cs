@@ -37,12 +37,13 @@ public static class PingjiaApp
         }));
 
         builder.Services.AddPingjiaData(options);
+        // First among hosted services: hosts start them in order, so nothing runs before the database is migrated.
+        builder.Services.AddHostedService<StartupTasks>();
         builder.Services.AddPingjiaProblems();
         builder.Services.AddAccess();
         builder.Services.AddAudit();
         builder.Services.AddCatalog();
         builder.Services.AddRatings(options);
-        builder.Services.AddHostedService<StartupTasks>();
 
         var app = builder.Build();
         app.UseExceptionHandler();
