@@ -25,7 +25,8 @@ internal static class Database
         else
         {
             EnsureSqliteFolder(options.ConnectionString);
-            builder.UseSqlite(options.ConnectionString, o => o.MigrationsAssembly(SqliteMigrations));
+            builder.UseSqlite(options.ConnectionString, o => o.MigrationsAssembly(SqliteMigrations))
+                .AddInterceptors(SqliteSynchronousNormal.Instance);
         }
     }
 
@@ -56,6 +57,31 @@ internal static class Database
         if (!string.IsNullOrEmpty(folder) && source != ":memory:")
         {
             Directory.CreateDirectory(folder);
+        }
+    }
+
+    /// <summary>
+    /// In WAL mode, synchronous=NORMAL syncs at checkpoints instead of every commit: the database cannot be corrupted,
+    /// but a power cut may lose the last commits. That is the usual setting for WAL; it is per connection, hence here.
+    /// </summary>
+    private sealed class SqliteSynchronousNormal : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
+    {
+        public static readonly SqliteSynchronousNormal Instance = new();
+
+        public override void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData) =>
+            Apply(connection);
+
+        public override Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            Apply(connection);
+            return Task.CompletedTask;
+        }
+
+        private static void Apply(System.Data.Common.DbConnection connection)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA synchronous=NORMAL;";
+            command.ExecuteNonQuery();
         }
     }
 }

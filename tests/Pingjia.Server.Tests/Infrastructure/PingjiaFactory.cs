@@ -26,7 +26,7 @@ public sealed class PingjiaFactory : WebApplicationFactory<Program>
     private static int _provinceCounter = 10;
     private int _cityCounter;
     private int _orgCounter;
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "pingjia-tests", Guid.NewGuid().ToString("N"));
+    private readonly string _folder = Path.Combine(Environment.GetEnvironmentVariable("PINGJIA_TEST_TMP") ?? Path.GetTempPath(), "pingjia-tests", Guid.NewGuid().ToString("N"));
     private readonly string _pgDatabase = "pingjia_test_" + Guid.NewGuid().ToString("N");
 
     public PingjiaFactory()

@@ -303,7 +303,7 @@ public static partial class AccessApi
         return TypedResults.Created($"/api/v1/api-keys/{row.Id}", new ApiKeyCreated(row.Id, row.Name, prefix, row.Role, key));
     }
 
-    private static async Task<Ok<ApiKeyResponse>> RevokeKey(Guid id, PingjiaDbContext db, Caller caller, AuditLog audit, TimeProvider time, CancellationToken ct)
+    private static async Task<Ok<ApiKeyResponse>> RevokeKey(Guid id, PingjiaDbContext db, Caller caller, AuditLog audit, TimeProvider time, ApiKeyCache keyCache, CancellationToken ct)
     {
         caller.Require(Role.SystemAdmin, Role.BureauAdmin);
         var row = await Keys(db, db.ApiKeys.Where(k => k.Id == id)).FirstOrDefaultAsync(ct);
@@ -318,6 +318,7 @@ public static partial class AccessApi
             key.RevokedAt = time.UtcNow();
             audit.Record("api_key.revoked", "api_key", key.Id.ToString(), new { key.Prefix });
             await audit.SaveAsync(ct);
+            keyCache.Evict(key.Prefix);
         }
 
         return TypedResults.Ok(ToResponse(row with { Key = key }));

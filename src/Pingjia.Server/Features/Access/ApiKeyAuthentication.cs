@@ -13,7 +13,8 @@ internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    PingjiaDbContext db)
+    PingjiaDbContext db,
+    ApiKeyCache cache)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -42,18 +43,16 @@ internal sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("Malformed API key.");
         }
 
-        var row = await db.ApiKeys.AsNoTracking()
+        var row = await cache.GetAsync(prefix, () => db.ApiKeys.AsNoTracking()
             .Where(k => k.Prefix == prefix && k.RevokedAt == null)
-            .Select(k => new
-            {
+            .Select(k => new ApiKeyCache.Entry(
                 k.SecretHash,
                 k.Role,
                 k.ScopeRegionId,
-                RegionPath = db.Regions.Where(r => r.Id == k.ScopeRegionId).Select(r => r.Path).FirstOrDefault(),
+                db.Regions.Where(r => r.Id == k.ScopeRegionId).Select(r => r.Path).FirstOrDefault(),
                 k.ScopeAgencyId,
-                AgencyRegionPath = db.Agencies.Where(a => a.Id == k.ScopeAgencyId).Select(a => a.Region.Path).FirstOrDefault(),
-            })
-            .FirstOrDefaultAsync(Context.RequestAborted);
+                db.Agencies.Where(a => a.Id == k.ScopeAgencyId).Select(a => a.Region.Path).FirstOrDefault()))
+            .FirstOrDefaultAsync(Context.RequestAborted));
         if (row is null || !ApiKeyFormat.Matches(secret, row.SecretHash))
         {
             return AuthenticateResult.Fail("Unknown or revoked API key.");
@@ -66,6 +65,37 @@ internal sealed class ApiKeyAuthenticationHandler(
     }
 }
 
+/// <summary>
+/// Remembers key lookups for a short while so that authentication does not cost a query per request.
+/// Revocation through this process evicts at once; the TTL bounds how long another process may still accept a key.
+/// </summary>
+public sealed class ApiKeyCache(TimeProvider time)
+{
+    private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Entry? Entry, long At)> _entries = new();
+
+    public sealed record Entry(string SecretHash, Domain.Access.Role Role, Guid? ScopeRegionId, string? RegionPath, Guid? ScopeAgencyId, string? AgencyRegionPath);
+
+    public async Task<Entry?> GetAsync(string prefix, Func<Task<Entry?>> load)
+    {
+        if (_entries.TryGetValue(prefix, out var hit) && time.GetElapsedTime(hit.At) < Ttl)
+        {
+            return hit.Entry;
+        }
+
+        var entry = await load();
+        if (entry is not null)
+        {
+            // Only found keys are kept: caching misses would let anyone fill memory with random prefixes.
+            _entries[prefix] = (entry, time.GetTimestamp());
+        }
+
+        return entry;
+    }
+
+    public void Evict(string prefix) => _entries.TryRemove(prefix, out _);
+}
+
 internal static class AccessSetup
 {
     public const string PolicyScheme = "Pingjia";
@@ -73,6 +103,8 @@ internal static class AccessSetup
     public static IServiceCollection AddAccess(this IServiceCollection services)
     {
         services.AddHttpContextAccessor();
+        // Wall-clock time on purpose: a cache's freshness is not part of the domain's (possibly simulated) time.
+        services.AddSingleton(_ => new ApiKeyCache(TimeProvider.System));
         services.AddScoped(sp => Caller.From(sp.GetRequiredService<IHttpContextAccessor>().HttpContext?.User));
         services.AddAuthentication(PolicyScheme)
             .AddPolicyScheme(PolicyScheme, "API key or cookie", o =>

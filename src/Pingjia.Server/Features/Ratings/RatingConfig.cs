@@ -80,6 +80,16 @@ public sealed record RatingConfigDocument(
 public sealed class RatingConfigCache
 {
     private readonly ConcurrentDictionary<int, RatingConfigDocument> _versions = new();
+    private (int Version, long At)? _current;
+
+    /// <summary>
+    /// The current version number as last read, if read within the last two seconds. Changes made through this
+    /// process are seen at once (<see cref="SetCurrent"/>); another process's change within two seconds.
+    /// </summary>
+    public int? RecentCurrent(TimeProvider time) =>
+        _current is { } c && time.GetElapsedTime(c.At) < TimeSpan.FromSeconds(2) ? c.Version : null;
+
+    public void SetCurrent(int version, TimeProvider time) => _current = (version, time.GetTimestamp());
 
     public bool TryGet(int version, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RatingConfigDocument? document) =>
         _versions.TryGetValue(version, out document);
@@ -116,13 +126,10 @@ public static class RatingConfigApi
     /// <summary>The current version; version 1 holds the defaults and is created on first use.</summary>
     public static async Task<(int Version, RatingConfigDocument Config)> CurrentAsync(PingjiaDbContext db, RatingConfigCache cache, CancellationToken ct)
     {
-        var version = await db.RatingConfigVersions.MaxAsync(v => (int?)v.Version, ct);
-        if (version is null)
-        {
-            throw new InvalidOperationException("The rating configuration was not seeded.");
-        }
-
-        return (version.Value, await GetAsync(db, cache, version.Value, ct));
+        var version = cache.RecentCurrent(TimeProvider.System) ?? await db.RatingConfigVersions.MaxAsync(v => (int?)v.Version, ct)
+            ?? throw new InvalidOperationException("The rating configuration was not seeded.");
+        cache.SetCurrent(version, TimeProvider.System);
+        return (version, await GetAsync(db, cache, version, ct));
     }
 
     public static async Task<RatingConfigDocument> GetAsync(PingjiaDbContext db, RatingConfigCache cache, int version, CancellationToken ct)
@@ -193,6 +200,7 @@ public static class RatingConfigApi
         audit.Record("rating_config.changed", "rating_config", row.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
             new { request.WindowDays, request.ReminderDelayHours, tagPolicy = request.TagPolicy.ToString(), request.Indicators, tags = request.Tags.Count });
         await audit.SaveAsync(ct);
+        cache.SetCurrent(row.Version, TimeProvider.System);
         return TypedResults.Ok(new RatingConfigResponse(row.Version, row.CreatedAt, row.CreatedBy, request));
     }
 }

@@ -11,15 +11,18 @@ using Xunit.Abstractions;
 namespace Pingjia.Server.Tests.Features.Ratings;
 
 /// <summary>
-/// Forty generated days of two agencies: cases opening every day through the intake API, ratings through the ratings API
-/// (batches, follow-ups, exclusions), windows closing into defaults through the real job. Every figure of the statistics
-/// endpoint, for every grouping, must equal a brute-force recount done here over the raw rows.
+/// A generated district history of 100,000 cases (PINGJIA_TEST_DATASET changes the size). The first 36 days are written
+/// as raw rows in bulk and counted by the production rebuild; the last 4 days happen live: cases through the intake API,
+/// ratings through the ratings API (batches, follow-ups, exclusions), windows closing into defaults through the real job.
+/// Every figure of the statistics endpoint, for every grouping, must then equal a brute-force recount done here.
 /// </summary>
 public sealed class StatisticsRecountTests(PingjiaFactory factory, ITestOutputHelper output) : IClassFixture<PingjiaFactory>
 {
     private static int Size => int.TryParse(Environment.GetEnvironmentVariable("PINGJIA_TEST_DATASET"), out var n) ? n : 100_000;
 
     private const int Days = 40;
+    private const int LiveDays = 4;
+    private const int LivePerDay = 400;
 
     [Fact]
     public async Task Stats_GeneratedDataset_EqualsBruteForceRecount()
@@ -28,6 +31,8 @@ public sealed class StatisticsRecountTests(PingjiaFactory factory, ITestOutputHe
         var s = await RatingScenario.CreateAsync(factory);
         var (agencies, items) = await CatalogAsync(s);
         var start = factory.Clock.GetUtcNow();
+        await BulkHistoryAsync(items);
+        output.WriteLine($"bulk history in {watch.Elapsed}");
         await GenerateAsync(s, items);
         output.WriteLine($"generated {Size} cases in {watch.Elapsed}");
 
@@ -137,6 +142,74 @@ public sealed class StatisticsRecountTests(PingjiaFactory factory, ITestOutputHe
             })]);
     }
 
+    /// <summary>Days of history written straight into the tables, then counted by <see cref="CounterRebuild"/>.</summary>
+    private async Task BulkHistoryAsync(Dictionary<string, string> items)
+    {
+        var rng = new Random(4242);
+        var bulkCases = Size - (LiveDays * LivePerDay);
+        var bulkDays = Days - LiveDays;
+        using var scope = factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<Pingjia.Data.PingjiaDbContext>();
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        var itemRows = await db.Items.Where(i => items.Keys.Contains(i.ItemCode)).Select(i => new { i.Id, i.AgencyId }).ToListAsync();
+        var staffByAgency = await db.Staff.Where(x => itemRows.Select(i => i.AgencyId).Contains(x.AgencyId)).ToDictionaryAsync(x => x.AgencyId, x => x.Id);
+        var origin = factory.Clock.GetUtcNow().UtcDateTime;
+        var bulkEnd = origin.AddDays(bulkDays);
+        var channels = Enum.GetValues<Pingjia.Domain.Ratings.RatingChannel>().Where(c => c != Pingjia.Domain.Ratings.RatingChannel.Default).ToArray();
+        for (var n = 0; n < bulkCases; n++)
+        {
+            var item = itemRows[rng.Next(itemRows.Count)];
+            var opens = origin.AddDays(n * (double)bulkDays / bulkCases).AddMinutes(rng.Next(0, 600));
+            opens = new DateTime(opens.Ticks - (opens.Ticks % 10), DateTimeKind.Utc);
+            var closes = Pingjia.Domain.Ratings.RatingWindow.ClosesAt(opens, 7);
+            var batch = n % 40 <= 2 ? $"HB-{n / 40}" : null;
+            var c = new Pingjia.Data.Ratings.Case
+            {
+                Id = Guid.CreateVersion7(), CaseNo = $"H{n:0000000}", ItemId = item.Id, AgencyId = item.AgencyId,
+                StaffId = rng.Next(3) == 0 ? null : staffByAgency[item.AgencyId], ServiceChannel = Pingjia.Domain.Ratings.ServiceChannel.Window,
+                Status = Pingjia.Domain.Ratings.CaseStatus.Approved, ApplicantType = "1", EntryReason = "decided", BatchNo = batch,
+                DecidedAt = opens, RatingOpensAt = opens, RatingClosesAt = closes, ConfigVersion = 1, LastEventAt = opens, CreatedAt = opens, UpdatedAt = opens,
+            };
+            var roll = rng.NextDouble();
+            if (roll < 0.55 && opens.AddHours(1) < bulkEnd)
+            {
+                var level = rng.NextDouble() switch { < 0.6 => 5, < 0.8 => 4, < 0.9 => 3, < 0.95 => 2, _ => 1 };
+                // Rated within the window and before the bulk history ends (the live days follow it).
+                var at = opens.AddHours(rng.Next(1, 150));
+                at = new[] { at, closes.AddSeconds(-1), bulkEnd.AddSeconds(-1) }.Min();
+                c.HasActiveRating = true;
+                db.Ratings.Add(Rating(c, level, false, channels[rng.Next(channels.Length)], at, rng.NextDouble() < 0.1, rng.NextDouble() < 0.03));
+            }
+            else if (roll >= 0.55 && closes <= bulkEnd)
+            {
+                c.DefaultedAt = closes;
+                db.Ratings.Add(Rating(c, 3, true, Pingjia.Domain.Ratings.RatingChannel.Default, closes, false, rng.NextDouble() < 0.01));
+            }
+
+            db.Cases.Add(c);
+            if (n % 5000 == 4999)
+            {
+                await db.SaveChangesAsync();
+                db.ChangeTracker.Clear();
+            }
+        }
+
+        await db.SaveChangesAsync();
+        db.ChangeTracker.Clear();
+        var rebuilt = await CounterRebuild.RunAsync(db, apply: true, CancellationToken.None);
+        Assert.True(rebuilt.Differences > 0); // the bulk rows were not counted until the rebuild
+        factory.Clock.Advance(TimeSpan.FromDays(bulkDays));
+
+        static Pingjia.Data.Ratings.Rating Rating(Pingjia.Data.Ratings.Case c, int level, bool isDefault, Pingjia.Domain.Ratings.RatingChannel channel, DateTime at, bool followUp, bool excluded) => new()
+        {
+            Id = Guid.CreateVersion7(), CaseId = c.Id, CaseNo = c.CaseNo, Step = "main", Level = level, Indicators = "{}", Tags = "",
+            Channel = channel, IsDefault = isDefault, BatchNo = c.BatchNo, AgencyId = c.AgencyId, ItemId = c.ItemId, StaffId = c.StaffId,
+            Day = Pingjia.Domain.Ratings.RatingWindow.DayOf(at), ConfigVersion = 1, CreatedAt = at,
+            FollowUp = followUp ? "追评" : null, FollowUpAt = followUp ? at : null,
+            Excluded = excluded, ExcludedReason = excluded ? "申诉成立" : null, ExcludedAt = excluded ? at : null,
+        };
+    }
+
     private async Task<(List<string> Agencies, Dictionary<string, string> Items)> CatalogAsync(RatingScenario s)
     {
         var agencies = new List<string> { s.Agency, await factory.NewAgencyAsync(s.District, s.Admin) };
@@ -160,13 +233,13 @@ public sealed class StatisticsRecountTests(PingjiaFactory factory, ITestOutputHe
     private async Task GenerateAsync(RatingScenario s, Dictionary<string, string> items)
     {
         var rng = new Random(20261125);
-        var perDay = Size / Days;
+        var perDay = LivePerDay;
         var itemCodes = items.Keys.ToList();
         string[] goodTags = ["510", "511", "512"];
         string[] channels = ["pc", "app", "qr_code", "hall_device", "sms", "paper"];
         var jobs = factory.Services.GetRequiredService<RatingJobs>();
         var admin = s.Admin;
-        for (var day = 0; day < Days; day++)
+        for (var day = Days - LiveDays; day < Days; day++)
         {
             factory.Clock.Advance(TimeSpan.FromDays(1));
             string? batchNo = null;
