@@ -118,10 +118,21 @@ public static class RatingsApi
         var link = links.Read(request.Token, time.UtcNow());
         var c = await db.Cases.FirstOrDefaultAsync(x => x.Id == link.CaseId, ct)
             ?? throw new DomainException(ErrorKind.Forbidden, "forged_token", "This rating link is not valid.");
+        EnsureSameRater(link, c);
         var input = Input(request.Level, request.Indicators, request.Tags, request.Text);
         var result = await ratings.SubmitAsync(new Submission(c, link.Step, input, link.Channel, c.MobileIndex ?? c.IdNumberIndex,
             await RelatedAsync(db, request.Related, ct)), ct);
         return Respond(result);
+    }
+
+    /// <summary>A link binds the case's rater as it was when the link was made; a changed applicant makes old links void.</summary>
+    private static void EnsureSameRater(RatingLink link, Case c)
+    {
+        var current = (c.MobileIndex ?? c.IdNumberIndex)?[..16];
+        if (link.RaterIndex != current)
+        {
+            throw new DomainException(ErrorKind.Forbidden, "foreign_token", "This rating link was issued to another rater.");
+        }
     }
 
     private static async Task<Ok<LinkView>> ViewLink(string token, PingjiaDbContext db, RatingLinks links, RatingService ratings, RatingConfigCache configs, TimeProvider time, CancellationToken ct)
@@ -130,6 +141,7 @@ public static class RatingsApi
         var link = links.Read(token, now);
         var c = await db.Cases.AsNoTracking().FirstOrDefaultAsync(x => x.Id == link.CaseId, ct)
             ?? throw new DomainException(ErrorKind.Forbidden, "forged_token", "This rating link is not valid.");
+        EnsureSameRater(link, c);
         var names = await db.Items.Where(i => i.Id == c.ItemId).Select(i => new
         {
             i.Name,

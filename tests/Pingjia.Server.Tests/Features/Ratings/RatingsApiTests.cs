@@ -329,6 +329,11 @@ public sealed class RatingLinkTests(PingjiaFactory factory) : IClassFixture<Ping
         await HttpAssert.Problem(await anonymous.PostAsJsonAsync("/api/v1/ratings/by-link", new { token = foreign, level = 5 }), 403, "forged_token");
         await HttpAssert.Problem(await anonymous.PostAsJsonAsync("/api/v1/ratings/by-link", new { token = "abc.def", level = 5 }), 403, "forged_token");
         await HttpAssert.Problem(await anonymous.PostAsJsonAsync("/api/v1/ratings/by-link", new { token = (string?)null, level = 5 }), 403, "forged_token");
+        // The applicant changes after the link was made: the link no longer binds the case's rater.
+        var third = await s.FinishedCaseAsync();
+        var thirdToken = (await PingjiaFactory.EnsureCreated(await s.Admin.PostAsJsonAsync($"/api/v1/cases/{third}/rating-links", new { }))).GetProperty("token").GetString()!;
+        await s.PutCaseAsync(third, s.Case(applicant: new { type = "1", name = "李四", mobile = "13900000000" }, eventAt: s.Now.AddSeconds(1)));
+        await HttpAssert.Problem(await anonymous.PostAsJsonAsync("/api/v1/ratings/by-link", new { token = thirdToken, level = 5 }), 403, "foreign_token");
         factory.Clock.Advance(TimeSpan.FromDays(9));
         await HttpAssert.Problem(await anonymous.PostAsJsonAsync("/api/v1/ratings/by-link", new { token, level = 5 }), 410, "expired_token");
         using var db = factory.Db();

@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# Benchmarks full rating submission, POST /api/v1/ratings, on a freshly published Pingjia server (SQLite by default,
+# or a throw-away PostgreSQL) against the bare-Kestrel baseline's POST /rate, in the same run, with wrk.
+# Every request rates a case that no other request rates: the cases are created beforehand through the intake API.
+# Everything listens on and is sent to 127.0.0.1 only. See bench/README.md.
+#
+#   bench/rating-submit.sh [sqlite|postgres]
+set -euo pipefail
+
+SCRIPT_NAME=rating-submit.sh
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BENCH_DIR="$REPO_ROOT/bench"
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
+
+PROVIDER=${1:-sqlite}
+[[ $PROVIDER == sqlite || $PROVIDER == postgres ]] || die "usage: bench/rating-submit.sh [sqlite|postgres]"
+
+readonly HOST=127.0.0.1
+readonly SERVER_PORT=5110
+readonly BASELINE_PORT=5111
+readonly PG_PORT=${BENCH_PG_PORT:-55500}
+readonly THREADS=2
+readonly CONNECTIONS=64
+readonly WARMUP=3s
+readonly DURATION=15s
+# Case numbers R0000001 … R<CASES>: the warm-up rates the first WARMUP_CASES, the measured run the rest, each wrk
+# thread its own equal slice. Both must exceed what the server can rate in 3 s and 15 s; the run checks it did.
+readonly CASES=${BENCH_CASES:-200000}
+readonly WARMUP_CASES=${BENCH_WARMUP_CASES:-40000}
+readonly SEED_CONCURRENCY=${BENCH_SEED_CONCURRENCY:-16}
+readonly CASE_PREFIX=R
+readonly SERVER_URL="http://$HOST:$SERVER_PORT"
+readonly BASELINE_URL="http://$HOST:$BASELINE_PORT"
+
+((CASES > WARMUP_CASES && WARMUP_CASES >= THREADS)) || die "BENCH_CASES must exceed BENCH_WARMUP_CASES"
+ensure_tool wrk wrk
+ensure_tool curl curl
+
+bench_work_dir
+trap bench_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+port_free "$SERVER_PORT"
+port_free "$BASELINE_PORT"
+
+# --- database ----------------------------------------------------------------------------------------------------
+# PostgreSQL: a private cluster on 127.0.0.1:$PG_PORT, like test.sh's (which uses 55432), stopped and deleted on exit.
+if [[ $PROVIDER == postgres ]]; then
+    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    if [[ -z $PG_BIN ]]; then
+        ensure_tool /usr/lib/postgresql/none postgresql
+        PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+    fi
+    if (exec 3<>"/dev/tcp/$HOST/$PG_PORT") 2>/dev/null; then
+        die "something already listens on $HOST:$PG_PORT; set BENCH_PG_PORT to a free port"
+    fi
+    PGDATA="$WORK/pg"
+    mkdir -p "$PGDATA"
+    # PostgreSQL refuses to run as root: its tools run as the postgres user, who needs to reach $PGDATA.
+    run_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+    if [[ $(id -u) -eq 0 ]]; then
+        chmod 711 "$WORK"
+        chown postgres "$PGDATA"
+    fi
+    log "starting PostgreSQL ($PG_BIN) on $HOST:$PG_PORT"
+    run_pg "$PG_BIN/initdb" -D "$PGDATA" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$WORK/initdb.log" 2>&1 \
+        || die "initdb failed: $(tail -n 5 "$WORK/initdb.log")"
+    # The same settings as test.sh's cluster, so that the figures compare with what the tests run on.
+    run_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w \
+        -o "-p $PG_PORT -k $PGDATA -c listen_addresses=$HOST -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+        start >/dev/null || die "PostgreSQL did not start: $(tail -n 20 "$PGDATA/server.log")"
+    on_cleanup+=("run_pg '$PG_BIN/pg_ctl' -D '$PGDATA' -m immediate -w stop >/dev/null 2>&1")
+    DB_CONNECTION="Host=$HOST;Port=$PG_PORT;Username=postgres;Database=postgres"
+    DB_DESC="PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $NF}') (fsync=off, synchronous_commit=off, as test.sh)"
+else
+    DB_CONNECTION="Data Source=$WORK/bench.db"
+    DB_DESC="SQLite (WAL, synchronous=NORMAL, as the server sets it)"
+fi
+
+# --- publish -----------------------------------------------------------------------------------------------------
+export_sources "$WORK/src"
+log "publishing the server ($SOURCE_DESC), the baseline and the seeder (Release) to $WORK"
+dotnet publish "$SOURCE_ROOT/src/Pingjia.Server" -c Release -o "$WORK/server" >"$WORK/publish-server.log" 2>&1 \
+    || die "publishing the server failed (its log follows)"
+dotnet publish "$BENCH_DIR/Pingjia.Bench.Baseline" -c Release -o "$WORK/baseline" >"$WORK/publish-baseline.log" 2>&1 \
+    || die "publishing the baseline failed (its log follows)"
+dotnet publish "$BENCH_DIR/Pingjia.Bench.Seed" -c Release -o "$WORK/seed" >"$WORK/publish-seed.log" 2>&1 \
+    || die "publishing the seeder failed (its log follows)"
+
+# --- start both --------------------------------------------------------------------------------------------------
+ADMIN_KEY=$(new_admin_key)
+export PINGJIA_BENCH_KEY="$ADMIN_KEY"
+export PINGJIA_DB_PROVIDER="$PROVIDER" PINGJIA_DB_CONNECTION="$DB_CONNECTION" PINGJIA_URLS="$SERVER_URL" \
+    PINGJIA_ADMIN_API_KEY="$ADMIN_KEY" PINGJIA_DATA_KEY="$(new_data_key)" PINGJIA_DATA_KEY_FILE="$WORK/data.key"
+
+log "starting the server on $SERVER_URL ($PROVIDER) and the baseline on $BASELINE_URL"
+(cd "$WORK" && exec dotnet "$WORK/server/pingjia.dll") >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+pids+=("$SERVER_PID")
+dotnet "$WORK/baseline/pingjia-bench-baseline.dll" --urls "$BASELINE_URL" >"$WORK/baseline.log" 2>&1 &
+BASELINE_PID=$!
+pids+=("$BASELINE_PID")
+wait_for server "$SERVER_PID" "$SERVER_URL/readyz"
+wait_for server "$SERVER_PID" "$SERVER_URL/api/v1/regions?pageSize=1" -H "Authorization: Bearer $ADMIN_KEY"
+wait_for baseline "$BASELINE_PID" "$BASELINE_URL/list"
+
+# --- seed --------------------------------------------------------------------------------------------------------
+AGENCY_CODE="$(credit_code 91440300MA5RATE00)"
+ITEM_CODE=RATE-0001
+log "seeding 3 regions, agency $AGENCY_CODE, staff W01 and item $ITEM_CODE"
+api POST /api/v1/regions '{"code":"440000000000","name":"广东省","parentCode":null}' 201
+api POST /api/v1/regions '{"code":"440300000000","name":"深圳市","parentCode":"440000000000"}' 201
+api POST /api/v1/regions '{"code":"440304000000","name":"福田区","parentCode":"440300000000"}' 201
+api POST /api/v1/agencies "{\"creditCode\":\"$AGENCY_CODE\",\"name\":\"福田区政务服务数据管理局\",\"kind\":\"department\",\"regionCode\":\"440304000000\"}" 201
+api POST "/api/v1/agencies/$AGENCY_CODE/staff" '{"employeeNo":"W01","name":"窗口员"}' 201
+api POST /api/v1/items "{\"itemCode\":\"$ITEM_CODE\",\"name\":\"社保查询\",\"itemType\":\"01\",\"legalLimitDays\":20,\"promisedLimitDays\":5,\"issuesCertificate\":false,\"agencyCreditCode\":\"$AGENCY_CODE\"}" 201
+
+# Every case: a window case approved a minute ago (so rating is open), a natural person with a mobile.
+decided_at=$(date -u -d '-1 minute' +%Y-%m-%dT%H:%M:%SZ)
+accepted_at=$(date -u -d '-2 hours' +%Y-%m-%dT%H:%M:%SZ)
+cat >"$WORK/case.json" <<JSON
+{"itemCode":"$ITEM_CODE","agencyCreditCode":"$AGENCY_CODE","staffEmployeeNo":"W01","serviceChannel":"window","status":"approved","applicant":{"type":"1","name":"张三丰","idType":"111","idNumber":"44030419900101123X","mobile":"13812341234"},"acceptedAt":"$accepted_at","decidedAt":"$decided_at"}
+JSON
+# Case 0 is for the sanity check below; 1 … CASES for wrk.
+log "seeding $((CASES + 1)) cases through PUT /api/v1/cases/{caseNo} ($SEED_CONCURRENCY in flight)"
+seed_start=$(date +%s.%N)
+dotnet "$WORK/seed/pingjia-bench-seed.dll" "$SERVER_URL" "$WORK/case.json" "$CASE_PREFIX" 0 $((CASES + 1)) "$SEED_CONCURRENCY" \
+    | tee "$WORK/seed.txt" || die "seeding the cases failed"
+seed_seconds=$(awk -v s="$seed_start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.0f", e - s }')
+
+# Sanity: a rating of case 0 is created (201), a second one is not (200: it exists); the baseline takes the body (202).
+rating_body() { printf '{"caseNo":"%s%07d","level":5,"tags":["510"],"channel":"hall_device"}' "$CASE_PREFIX" "$1"; }
+api POST /api/v1/ratings "$(rating_body 0)" 201
+grep -q '"created":true' "$WORK/api-response.json" || die "the first rating of case 0 was not created: $(cat "$WORK/api-response.json")"
+api POST /api/v1/ratings "$(rating_body 0)" 200
+status=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$BASELINE_URL/rate" -H 'Content-Type: application/json' --data-binary "$(rating_body 0)")
+[[ $status == 202 ]] || die "the baseline answered $status to POST /rate"
+
+# --- measure -----------------------------------------------------------------------------------------------------
+# run_wrk NAME URL PATH: warm-up on cases 1 … WARMUP_CASES, then the measured run on the rest; report in $WORK/NAME.wrk.
+run_wrk() {
+    local name=$1 url=$2 path=$3
+    local warm_slice=$((WARMUP_CASES / THREADS)) slice=$(((CASES - WARMUP_CASES) / THREADS))
+    wait_idle
+    watch_busy_start "$WORK/$name.busy"
+    log "$name: warm-up $WARMUP, then $DURATION ($THREADS threads, $CONNECTIONS connections) on $url$path"
+    # In the background, so that a signal to this script stops the run at once (clean-up kills wrk too).
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$BENCH_DIR/rating-submit.lua" "$url" \
+        -- "$path" "$CASE_PREFIX" 1 "$warm_slice" >"$WORK/$name-warmup.wrk" &
+    wrk_pid=$!
+    wait "$wrk_pid"
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$BENCH_DIR/rating-submit.lua" "$url" \
+        -- "$path" "$CASE_PREFIX" $((WARMUP_CASES + 1)) "$slice" >"$WORK/$name.wrk" &
+    wrk_pid=$!
+    wait "$wrk_pid"
+    wrk_pid=
+    watch_busy_stop
+    cat "$WORK/$name.wrk"
+}
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+run_wrk server "$SERVER_URL" /api/v1/ratings
+run_wrk baseline "$BASELINE_URL" /rate
+
+# statuses NAME: "201=1234 409=2" from the Lua script's done(); beyond NAME: case numbers used past the seeded range.
+statuses() { sed -n 's/^rating-submit: statuses //p' "$WORK/$1.wrk"; }
+beyond() { sed -n 's/^rating-submit: case numbers used [0-9]*, beyond the seeded range //p' "$WORK/$1${2:-}.wrk"; }
+
+problems=()
+for name in server baseline; do
+    if grep -Eq 'Non-2xx or 3xx responses|Socket errors' "$WORK/$name.wrk"; then
+        problems+=("$name: wrk saw $(grep -E 'Non-2xx or 3xx responses|Socket errors' "$WORK/$name.wrk" | tr -s ' ' | tr '\n' ';')")
+    fi
+    for run in -warmup ""; do
+        [[ $(beyond "$name" "$run") == 0 ]] || problems+=("$name$run: ran out of fresh cases; raise BENCH_CASES")
+    done
+done
+server_statuses=$(statuses server)
+baseline_statuses=$(statuses baseline)
+[[ $server_statuses =~ ^201=[0-9]+$ ]] || problems+=("server: statuses other than 201: $server_statuses")
+[[ $baseline_statuses =~ ^202=[0-9]+$ ]] || problems+=("baseline: statuses other than 202: $baseline_statuses")
+server_busy=$(busy_summary "$WORK/server.busy")
+baseline_busy=$(busy_summary "$WORK/baseline.busy")
+
+# --- consistency: the counters the submissions kept must equal a recount from the raw rows --------------------------
+log "stopping the server; checking its counters with 'pingjia stats rebuild --check'"
+stop_pid "$SERVER_PID"
+remove_pid "$SERVER_PID"
+server_errors=$(grep -c 'fail:' "$WORK/server.log" || true)
+if (cd "$WORK" && dotnet "$WORK/server/pingjia.dll" stats rebuild --check) >"$WORK/rebuild-check.log" 2>&1; then
+    counters_check="ok ($(head -n 1 "$WORK/rebuild-check.log"))"
+else
+    counters_check="MISMATCH: $(head -n 3 "$WORK/rebuild-check.log" | tr '\n' ' ')"
+    problems+=("counters: $counters_check")
+fi
+
+# --- summary -----------------------------------------------------------------------------------------------------
+server_rps=$(wrk_field "$WORK/server.wrk" rps)
+baseline_rps=$(wrk_field "$WORK/baseline.wrk" rps)
+server_p99=$(wrk_field "$WORK/server.wrk" 99%)
+ratio=$(awk -v s="$server_rps" -v b="$baseline_rps" 'BEGIN { printf "%.1f", (b > 0 ? 100 * s / b : 0) }')
+if [[ $PROVIDER == sqlite ]]; then target_ratio=15; else target_ratio=10; fi
+verdict() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "NOT met"; fi; }
+
+printf '\nSummary: %s, %s; %s threads, %s connections, %s after a %s warm-up; %s CPU cores; load before %s\n' \
+    "$(date -u +%Y-%m-%dT%H:%MZ)" "$DB_DESC" "$THREADS" "$CONNECTIONS" "$DURATION" "$WARMUP" "$(nproc)" "$load_before"
+printf 'server: %s\n' "$SOURCE_DESC"
+printf 'seeded %s cases through the API in %s s\n' "$((CASES + 1))" "$seed_seconds"
+printf '%-34s %10s %9s %9s  %-28s %s\n' target 'req/s' 'p50 ms' 'p99 ms' statuses 'machine during the run'
+printf '%-34s %10.0f %9.2f %9.2f  %-28s %s\n' "server   POST /api/v1/ratings" "$server_rps" \
+    "$(wrk_field "$WORK/server.wrk" 50%)" "$server_p99" "$server_statuses" "$server_busy"
+printf '%-34s %10.0f %9.2f %9.2f  %-28s %s\n' "baseline POST /rate" "$baseline_rps" \
+    "$(wrk_field "$WORK/baseline.wrk" 50%)" "$(wrk_field "$WORK/baseline.wrk" 99%)" "$baseline_statuses" "$baseline_busy"
+printf 'server/baseline throughput: %s %% (target >= %s %%: %s)\n' "$ratio" "$target_ratio" "$(verdict "$ratio >= $target_ratio")"
+if [[ $PROVIDER == sqlite ]]; then
+    printf 'server p99: %s ms (target < 50 ms: %s)\n' "$server_p99" "$(verdict "$server_p99 < 50")"
+fi
+printf 'counters after the run: %s; errors in the server log: %s\n' "$counters_check" "$server_errors"
+
+if ((${#problems[@]} > 0)); then
+    printf '%s\n' "${problems[@]}" >&2
+    die "the run is not valid; the figures above must not be used"
+fi
