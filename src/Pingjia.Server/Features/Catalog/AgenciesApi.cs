@@ -65,8 +65,7 @@ public static class AgenciesApi
         var query = db.VisibleAgencies(caller).AsNoTracking();
         if (under is not null)
         {
-            var root = await db.VisibleRegions(caller).Where(r => r.Code == under).Select(r => r.Path).FirstOrDefaultAsync(ct)
-                ?? throw CatalogScope.RegionNotFound(under);
+            var root = await db.VisibleRegionPathAsync(caller, under, ct);
             query = query.Where(a => a.Region.Path.StartsWith(root));
         }
 

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Pingjia.Data;
 using Pingjia.Data.Catalog;
 using Pingjia.Domain;
@@ -31,6 +32,11 @@ internal static class CatalogScope
     public static readonly Role[] StaffWriters = [Role.SystemAdmin, Role.BureauAdmin, Role.AgencyManager];
 
     public static readonly Role[] ItemWriters = [Role.SystemAdmin, Role.BureauAdmin, Role.Integration];
+
+    /// <summary>The path of a region the caller can see, for subtree filters ("under" a region), or 404.</summary>
+    public static async Task<string> VisibleRegionPathAsync(this PingjiaDbContext db, Caller caller, string code, CancellationToken ct) =>
+        await db.VisibleRegions(caller).Where(r => r.Code == code).Select(r => r.Path).FirstOrDefaultAsync(ct)
+            ?? throw RegionNotFound(code);
 
     public static DomainException RegionNotFound(string code) => DomainException.NotFound($"Region {code}");
 

@@ -52,8 +52,7 @@ public static class ItemsApi
         var query = Visible(db, caller);
         if (under is not null)
         {
-            var root = await db.VisibleRegions(caller).Where(r => r.Code == under).Select(r => r.Path).FirstOrDefaultAsync(ct)
-                ?? throw CatalogScope.RegionNotFound(under);
+            var root = await db.VisibleRegionPathAsync(caller, under, ct);
             query = query.Where(i => i.Agency.Region.Path.StartsWith(root));
         }
 

@@ -47,8 +47,7 @@ public static class RegionsApi
         var query = db.VisibleRegions(caller);
         if (under is not null)
         {
-            var root = await db.VisibleRegions(caller).Where(r => r.Code == under).Select(r => r.Path).FirstOrDefaultAsync(ct)
-                ?? throw CatalogScope.RegionNotFound(under);
+            var root = await db.VisibleRegionPathAsync(caller, under, ct);
             query = query.Where(r => r.Path.StartsWith(root));
         }
 

@@ -42,8 +42,7 @@ public static class StaffApi
         var agencies = db.VisibleAgencies(caller);
         if (under is not null)
         {
-            var root = await db.VisibleRegions(caller).Where(r => r.Code == under).Select(r => r.Path).FirstOrDefaultAsync(ct)
-                ?? throw CatalogScope.RegionNotFound(under);
+            var root = await db.VisibleRegionPathAsync(caller, under, ct);
             agencies = agencies.Where(a => a.Region.Path.StartsWith(root));
         }
 

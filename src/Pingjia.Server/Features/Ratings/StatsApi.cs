@@ -51,8 +51,7 @@ public static class StatsApi
         var rootPath = caller.RegionPath ?? "";
         if (region is not null)
         {
-            rootPath = await db.VisibleRegions(caller).Where(r => r.Code == region).Select(r => r.Path).FirstOrDefaultAsync(ct)
-                ?? throw CatalogScope.RegionNotFound(region);
+            rootPath = await db.VisibleRegionPathAsync(caller, region, ct);
         }
         else if (caller.AgencyRegionPath is not null)
         {
