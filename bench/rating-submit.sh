@@ -20,8 +20,9 @@ readonly HOST=127.0.0.1
 readonly SERVER_PORT=5110
 readonly BASELINE_PORT=5111
 readonly PG_PORT=${BENCH_PG_PORT:-55500}
-readonly THREADS=2
-readonly CONNECTIONS=64
+# The settings; BENCH_THREADS / BENCH_CONNECTIONS change them for probes (the targets are for 2 and 64).
+readonly THREADS=${BENCH_THREADS:-2}
+readonly CONNECTIONS=${BENCH_CONNECTIONS:-64}
 readonly WARMUP=3s
 readonly DURATION=15s
 # Case numbers R0000001 … R<CASES>: the warm-up rates the first WARMUP_CASES, the measured run the rest, each wrk

@@ -38,6 +38,14 @@ public sealed class PingjiaDbContext(DbContextOptions<PingjiaDbContext> options)
 
     public DbSet<Ratings.SmsMessage> SmsOutbox => Set<Ratings.SmsMessage>();
 
+    public DbSet<WorkOrders.WorkOrder> WorkOrders => Set<WorkOrders.WorkOrder>();
+
+    public DbSet<WorkOrders.WorkOrderEvent> WorkOrderEvents => Set<WorkOrders.WorkOrderEvent>();
+
+    public DbSet<WorkOrders.Notification> Notifications => Set<WorkOrders.Notification>();
+
+    public DbSet<WorkOrders.CalendarYear> CalendarYears => Set<WorkOrders.CalendarYear>();
+
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     public DbSet<AuditHead> AuditHeads => Set<AuditHead>();

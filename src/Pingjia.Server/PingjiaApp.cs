@@ -9,6 +9,7 @@ using Pingjia.Server.Features.Audit;
 using Pingjia.Server.Features.Catalog;
 using Pingjia.Server.Features.Health;
 using Pingjia.Server.Features.Ratings;
+using Pingjia.Server.Features.WorkOrders;
 using Pingjia.Server.Infrastructure;
 
 namespace Pingjia.Server;
@@ -44,6 +45,7 @@ public static class PingjiaApp
         builder.Services.AddAudit();
         builder.Services.AddCatalog();
         builder.Services.AddRatings(options);
+        builder.Services.AddWorkOrders();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -59,6 +61,7 @@ public static class PingjiaApp
         api.MapAudit();
         api.MapCatalog();
         api.MapRatingsFeature();
+        api.MapWorkOrdersFeature();
         return app;
     }
 
@@ -96,6 +99,21 @@ internal static class FeatureRegistration
         services.AddSingleton<RatingJobs>();
         services.AddHostedService(sp => sp.GetRequiredService<RatingJobs>());
         return services;
+    }
+
+    public static IServiceCollection AddWorkOrders(this IServiceCollection services)
+    {
+        services.AddSingleton<CalendarStore>();
+        services.AddScoped<WorkOrderService>();
+        services.AddSingleton<WorkOrderJobs>();
+        services.AddHostedService(sp => sp.GetRequiredService<WorkOrderJobs>());
+        return services;
+    }
+
+    public static void MapWorkOrdersFeature(this IEndpointRouteBuilder app)
+    {
+        app.MapCalendar();
+        app.MapWorkOrders();
     }
 
     public static void MapRatingsFeature(this IEndpointRouteBuilder app)

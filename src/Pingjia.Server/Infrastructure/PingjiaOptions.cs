@@ -34,6 +34,21 @@ public sealed class PingjiaOptions
     /// <summary>Public base URL used in rating links sent by SMS.</summary>
     public string PublicBaseUrl { get; set; } = "http://127.0.0.1:5000";
 
+    /// <summary>Working days for the first contact with the rater (回访).</summary>
+    public int ContactWorkingDays { get; set; } = 1;
+
+    /// <summary>Working days for the verification and rectification reply.</summary>
+    public int ReplyWorkingDays { get; set; } = 10;
+
+    /// <summary>Share of the reply time after which a warning is raised.</summary>
+    public decimal WarningShare { get; set; } = 0.8m;
+
+    /// <summary>Close of business (Asia/Shanghai) at which working-day deadlines end.</summary>
+    public string CloseOfBusiness { get; set; } = "18:00";
+
+    /// <summary>Whether a year without holiday data counts weekends only instead of being an error.</summary>
+    public bool CalendarWeekendsOnlyFallback { get; set; }
+
     /// <summary>Largest request body accepted by the API, in bytes.</summary>
     public long MaxBodyBytes { get; set; } = 1024 * 1024;
 
@@ -92,6 +107,21 @@ public sealed class PingjiaOptions
         if (!Uri.TryCreate(PublicBaseUrl, UriKind.Absolute, out _))
         {
             problems.Add("PINGJIA_PUBLIC_BASE_URL must be an absolute URL.");
+        }
+
+        if (ContactWorkingDays is < 1 or > 30 || ReplyWorkingDays is < 1 or > 60)
+        {
+            problems.Add("PINGJIA_CONTACT_WORKING_DAYS is 1 to 30 and PINGJIA_REPLY_WORKING_DAYS 1 to 60.");
+        }
+
+        if (WarningShare is <= 0 or >= 1)
+        {
+            problems.Add("PINGJIA_WARNING_SHARE is a share between 0 and 1, such as 0.8.");
+        }
+
+        if (!TimeOnly.TryParseExact(CloseOfBusiness, "HH:mm", out _))
+        {
+            problems.Add("PINGJIA_CLOSE_OF_BUSINESS is a time of day like 18:00.");
         }
 
         if (MaxBodyBytes < 1024)

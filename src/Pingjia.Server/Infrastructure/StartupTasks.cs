@@ -12,6 +12,7 @@ internal sealed class StartupTasks(IServiceProvider services, PingjiaOptions opt
         var db = scope.ServiceProvider.GetRequiredService<PingjiaDbContext>();
         await Database.MigrateAsync(db, cancellationToken);
         await Features.Ratings.RatingConfigApi.SeedAsync(db, time, cancellationToken);
+        await Features.WorkOrders.CalendarStore.SeedAsync(db, time, cancellationToken);
         await Bootstrap.EnsureAdminAsync(db, options, time, Console.Out, cancellationToken);
     }
 

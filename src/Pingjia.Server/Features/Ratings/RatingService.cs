@@ -19,7 +19,7 @@ public sealed record SubmissionResult(Rating Rating, bool Created, IReadOnlyList
 /// Makes ratings: window check, rule check, one rating per (case, step) even under concurrency, counters and
 /// audit in the same transaction. The same path serves the API, rating links and the default-rating job.
 /// </summary>
-public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingConfigCache configs, TimeProvider time)
+public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingConfigCache configs, WorkOrders.WorkOrderService workOrders, TimeProvider time)
 {
     public const string MainStep = "main";
 
@@ -245,6 +245,12 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
 
         audit.Record(isDefault ? "rating.defaulted" : "rating.created", "rating", rating.Id.ToString(),
             new { rating.CaseNo, rating.Step, rating.Level, rating.Tags, channel = Counters.ChannelKey(channel), rating.ConfigVersion, hasText = rating.Text is not null });
+        if (!isDefault && Domain.Ratings.RatingLevels.PolarityOf(rating.Level) == Domain.Ratings.Polarity.Bad)
+        {
+            // Every bad rating becomes a work order in the same transaction: neither exists without the other.
+            await workOrders.CreateForRatingAsync(rating, c, ct);
+        }
+
         return rating;
     }
 }

@@ -1,0 +1,168 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Pingjia.Domain.WorkOrders;
+
+namespace Pingjia.Data.WorkOrders;
+
+/// <summary>The work order every bad rating produces, addressed to the unit that handled the case (谁办理、谁负责).</summary>
+public sealed class WorkOrder
+{
+    public Guid Id { get; set; }
+
+    public required string No { get; set; }
+
+    public Guid RatingId { get; set; }
+
+    public Guid CaseId { get; set; }
+
+    public required string CaseNo { get; set; }
+
+    public Guid AgencyId { get; set; }
+
+    public WorkOrderState State { get; set; }
+
+    public int Round { get; set; } = 1;
+
+    public Verification? Verification { get; set; }
+
+    public HandlingSatisfaction? Satisfaction { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    /// <summary>Null when the calendar could not compute it (a year without holiday data); the supervisor is told.</summary>
+    public DateTime? ContactDueAt { get; set; }
+
+    public DateTime? ReplyDueAt { get; set; }
+
+    public int ExtendedDays { get; set; }
+
+    public DateTime? ContactedAt { get; set; }
+
+    public DateTime? RepliedAt { get; set; }
+
+    public DateTime? ClosedAt { get; set; }
+
+    public bool? ClosedOnTime { get; set; }
+
+    public Guid? PendingRerouteAgencyId { get; set; }
+
+    public int? PendingExtensionDays { get; set; }
+
+    public DateTime? WarnedAt { get; set; }
+
+    public DateTime? OverdueAt { get; set; }
+
+    public DateTime? EscalatedAt { get; set; }
+
+    public DateTime UpdatedAt { get; set; }
+
+    /// <summary>Raised by every step; two steps taken at once cannot both win (the second gets 409).</summary>
+    public int Version { get; set; }
+}
+
+/// <summary>One step of a work order: who did what, when, and what they recorded.</summary>
+public sealed class WorkOrderEvent
+{
+    public Guid Id { get; set; }
+
+    public Guid WorkOrderId { get; set; }
+
+    public required string Action { get; set; }
+
+    public required string Actor { get; set; }
+
+    public DateTime At { get; set; }
+
+    public required string Data { get; set; }
+}
+
+/// <summary>A message for a unit or a supervisor's inbox (raters are told by SMS through the outbox).</summary>
+public sealed class Notification
+{
+    public Guid Id { get; set; }
+
+    /// <summary><c>unit</c> (the agency) or <c>supervisor</c> (the bureau above it).</summary>
+    public required string Audience { get; set; }
+
+    public Guid AgencyId { get; set; }
+
+    public Guid? WorkOrderId { get; set; }
+
+    public required string Kind { get; set; }
+
+    public required string Message { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>A version of one year's holidays and adjusted working days (JSON), with who set it.</summary>
+public sealed class CalendarYear
+{
+    public int Year { get; set; }
+
+    public int Version { get; set; }
+
+    public required string Document { get; set; }
+
+    public required string CreatedBy { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+}
+
+internal sealed class WorkOrderConfiguration : IEntityTypeConfiguration<WorkOrder>
+{
+    public void Configure(EntityTypeBuilder<WorkOrder> b)
+    {
+        b.ToTable("work_orders");
+        b.HasKey(x => x.Id);
+        b.Property(x => x.No).HasMaxLength(32);
+        b.HasIndex(x => x.No).IsUnique();
+        b.HasIndex(x => x.RatingId).IsUnique();
+        b.Property(x => x.CaseNo).HasMaxLength(64);
+        b.Property(x => x.State).HasConversion<string>().HasMaxLength(16);
+        b.Property(x => x.Verification).HasConversion<string>().HasMaxLength(16);
+        b.Property(x => x.Satisfaction).HasConversion<string>().HasMaxLength(24);
+        b.HasIndex(x => new { x.AgencyId, x.State });
+        b.HasIndex(x => new { x.State, x.ReplyDueAt });
+        b.Property(x => x.Version).IsConcurrencyToken();
+        b.HasOne<Ratings.Rating>().WithMany().HasForeignKey(x => x.RatingId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Catalog.Agency>().WithMany().HasForeignKey(x => x.AgencyId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class WorkOrderEventConfiguration : IEntityTypeConfiguration<WorkOrderEvent>
+{
+    public void Configure(EntityTypeBuilder<WorkOrderEvent> b)
+    {
+        b.ToTable("work_order_events");
+        b.HasKey(x => x.Id);
+        b.Property(x => x.Action).HasMaxLength(32);
+        b.Property(x => x.Actor).HasMaxLength(100);
+        b.HasIndex(x => x.WorkOrderId);
+        b.HasOne<WorkOrder>().WithMany().HasForeignKey(x => x.WorkOrderId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notification>
+{
+    public void Configure(EntityTypeBuilder<Notification> b)
+    {
+        b.ToTable("notifications");
+        b.HasKey(x => x.Id);
+        b.Property(x => x.Audience).HasMaxLength(16);
+        b.Property(x => x.Kind).HasMaxLength(32);
+        b.Property(x => x.Message).HasMaxLength(500);
+        b.HasIndex(x => new { x.AgencyId, x.CreatedAt });
+        b.HasIndex(x => x.WorkOrderId);
+    }
+}
+
+internal sealed class CalendarYearConfiguration : IEntityTypeConfiguration<CalendarYear>
+{
+    public void Configure(EntityTypeBuilder<CalendarYear> b)
+    {
+        b.ToTable("calendar_years");
+        b.HasKey(x => new { x.Year, x.Version });
+        b.Property(x => x.CreatedBy).HasMaxLength(100);
+    }
+}
