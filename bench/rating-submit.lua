@@ -63,4 +63,6 @@ function done(summary, latency, requests)
     table.sort(parts)
     io.write(string.format("rating-submit: statuses %s\n", table.concat(parts, " ")))
     io.write(string.format("rating-submit: case numbers used %d, beyond the seeded range %d\n", used_total, overran_total))
+    io.write(string.format("rating-submit: latency p90 %.2f ms, p99.9 %.2f ms, max %.2f ms\n",
+        latency:percentile(90) / 1000, latency:percentile(99.9) / 1000, latency.max / 1000))
 end

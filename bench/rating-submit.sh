@@ -216,6 +216,7 @@ printf '%-34s %10.0f %9.2f %9.2f  %-28s %s\n' "server   POST /api/v1/ratings" "$
     "$(wrk_field "$WORK/server.wrk" 50%)" "$server_p99" "$server_statuses" "$server_busy"
 printf '%-34s %10.0f %9.2f %9.2f  %-28s %s\n' "baseline POST /rate" "$baseline_rps" \
     "$(wrk_field "$WORK/baseline.wrk" 50%)" "$(wrk_field "$WORK/baseline.wrk" 99%)" "$baseline_statuses" "$baseline_busy"
+printf 'server latency: %s\n' "$(sed -n 's/^rating-submit: latency //p' "$WORK/server.wrk")"
 printf 'server/baseline throughput: %s %% (target >= %s %%: %s)\n' "$ratio" "$target_ratio" "$(verdict "$ratio >= $target_ratio")"
 if [[ $PROVIDER == sqlite ]]; then
     printf 'server p99: %s ms (target < 50 ms: %s)\n' "$server_p99" "$(verdict "$server_p99 < 50")"

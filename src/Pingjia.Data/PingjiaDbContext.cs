@@ -44,6 +44,8 @@ public sealed class PingjiaDbContext(DbContextOptions<PingjiaDbContext> options)
 
     public DbSet<WorkOrders.Notification> Notifications => Set<WorkOrders.Notification>();
 
+    public DbSet<WorkOrders.Appeal> Appeals => Set<WorkOrders.Appeal>();
+
     public DbSet<WorkOrders.CalendarYear> CalendarYears => Set<WorkOrders.CalendarYear>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();

@@ -114,6 +114,7 @@ internal static class FeatureRegistration
     {
         app.MapCalendar();
         app.MapWorkOrders();
+        app.MapAppeals();
     }
 
     public static void MapRatingsFeature(this IEndpointRouteBuilder app)

@@ -40,6 +40,9 @@ public sealed class WorkOrder
 
     public DateTime? RepliedAt { get; set; }
 
+    /// <summary>Whether rectification measures were recorded (in any round); the rectification rate counts these.</summary>
+    public bool Rectified { get; set; }
+
     public DateTime? ClosedAt { get; set; }
 
     public bool? ClosedOnTime { get; set; }
@@ -93,6 +96,39 @@ public sealed class Notification
     public required string Message { get; set; }
 
     public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>A unit's appeal (申诉) that a rating of its staff is untrue or malicious; the staff-management unit decides.</summary>
+public sealed class Appeal
+{
+    public Guid Id { get; set; }
+
+    public Guid RatingId { get; set; }
+
+    public required string CaseNo { get; set; }
+
+    public Guid AgencyId { get; set; }
+
+    /// <summary><c>untrue</c> or <c>malicious</c>.</summary>
+    public required string Grounds { get; set; }
+
+    public required string Reason { get; set; }
+
+    /// <summary>Evidence references as JSON (file names or ids of stored evidence).</summary>
+    public required string Evidence { get; set; }
+
+    /// <summary><c>pending</c>, <c>upheld</c> or <c>rejected</c>.</summary>
+    public required string State { get; set; }
+
+    public required string FiledBy { get; set; }
+
+    public DateTime FiledAt { get; set; }
+
+    public string? DecidedBy { get; set; }
+
+    public DateTime? DecidedAt { get; set; }
+
+    public string? DecisionNote { get; set; }
 }
 
 /// <summary>A version of one year's holidays and adjusted working days (JSON), with who set it.</summary>
@@ -154,6 +190,26 @@ internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notif
         b.Property(x => x.Message).HasMaxLength(500);
         b.HasIndex(x => new { x.AgencyId, x.CreatedAt });
         b.HasIndex(x => x.WorkOrderId);
+    }
+}
+
+internal sealed class AppealConfiguration : IEntityTypeConfiguration<Appeal>
+{
+    public void Configure(EntityTypeBuilder<Appeal> b)
+    {
+        b.ToTable("appeals");
+        b.HasKey(x => x.Id);
+        b.HasIndex(x => x.RatingId).IsUnique(); // one appeal per rating
+        b.Property(x => x.CaseNo).HasMaxLength(64);
+        b.Property(x => x.Grounds).HasMaxLength(16);
+        b.Property(x => x.Reason).HasMaxLength(2000);
+        b.Property(x => x.Evidence).HasMaxLength(2000);
+        b.Property(x => x.State).HasMaxLength(16);
+        b.Property(x => x.FiledBy).HasMaxLength(100);
+        b.Property(x => x.DecidedBy).HasMaxLength(100);
+        b.Property(x => x.DecisionNote).HasMaxLength(1000);
+        b.HasIndex(x => new { x.AgencyId, x.State });
+        b.HasOne<Ratings.Rating>().WithMany().HasForeignKey(x => x.RatingId).OnDelete(DeleteBehavior.Restrict);
     }
 }
 

@@ -45,3 +45,17 @@ public sealed record RatingFigures(
             AverageLevel: Figure.Of(levelSum, t.Valid, includesDefaults: true));
     }
 }
+
+/// <summary>Counts of the work orders of bad ratings (excluded ratings left out) in some scope and period.</summary>
+public sealed record HandlingTotals(long BadRatings, long Replied, long Founded, long Rectified, long Answered, long Satisfied, long Closed, long ClosedOnTime, long Overdue);
+
+/// <summary>The handling figures of DESIGN.md (Statistics), each with numerator and denominator.</summary>
+public sealed record HandlingFigures(Figure ReplyRate, Figure RectificationRate, Figure RectificationSatisfaction, Figure OnTimeRate, long OverdueCount)
+{
+    public static HandlingFigures From(HandlingTotals t) => new(
+        ReplyRate: Figure.Of(t.Replied, t.BadRatings, includesDefaults: false),
+        RectificationRate: Figure.Of(t.Rectified, t.Founded, includesDefaults: false),
+        RectificationSatisfaction: Figure.Of(t.Satisfied, t.Answered, includesDefaults: false),
+        OnTimeRate: Figure.Of(t.ClosedOnTime, t.Closed, includesDefaults: false),
+        OverdueCount: t.Overdue);
+}

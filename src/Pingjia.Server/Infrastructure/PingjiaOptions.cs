@@ -40,6 +40,9 @@ public sealed class PingjiaOptions
     /// <summary>Working days for the verification and rectification reply.</summary>
     public int ReplyWorkingDays { get; set; } = 10;
 
+    /// <summary>Working days after a rating within which its unit may appeal it.</summary>
+    public int AppealWorkingDays { get; set; } = 5;
+
     /// <summary>Share of the reply time after which a warning is raised.</summary>
     public decimal WarningShare { get; set; } = 0.8m;
 

@@ -159,7 +159,8 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
         }
 
         var now = time.UtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // An appeal decision calls this inside its own transaction; otherwise this is the transaction.
+        await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         var changed = await db.Ratings.Where(r => r.Id == rating.Id && !r.Excluded)
             .ExecuteUpdateAsync(u => u.SetProperty(r => r.Excluded, true).SetProperty(r => r.ExcludedReason, reason!.Trim()).SetProperty(r => r.ExcludedAt, now), ct);
         if (changed == 0)
@@ -170,7 +171,11 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
         await Counters.AddAsync(db, KeyOf(rating), CounterDelta.ForExclusion(rating.Level, rating.IsDefault), ct);
         audit.Record("rating.excluded", "rating", rating.Id.ToString(), new { rating.CaseNo, rating.Step, reason = reason!.Trim() });
         await audit.SaveAsync(ct);
-        await tx.CommitAsync(ct);
+        if (tx is not null)
+        {
+            await tx.CommitAsync(ct);
+        }
+
         await db.Entry(rating).ReloadAsync(ct);
         return rating;
     }

@@ -102,6 +102,7 @@ public sealed class WorkOrderService(
             case WorkOrderAction.Rectify:
                 new Validation().Required(r.Measures, "measures", 2000).Check(r.Evidence is null or { Count: <= 20 }, "evidence", "At most 20 evidence references.").ThrowIfInvalid();
                 order.RepliedAt ??= now;
+                order.Rectified = true;
                 data = new { r.Measures, r.Evidence };
                 break;
             case WorkOrderAction.Explain:

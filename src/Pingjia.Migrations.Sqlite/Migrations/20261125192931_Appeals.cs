@@ -1,0 +1,73 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Pingjia.Migrations.Sqlite.Migrations
+{
+    /// <inheritdoc />
+    public partial class Appeals : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<bool>(
+                name: "Rectified",
+                table: "work_orders",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: false);
+
+            migrationBuilder.CreateTable(
+                name: "appeals",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    RatingId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CaseNo = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    AgencyId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Grounds = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    Evidence = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    State = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    FiledBy = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    FiledAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    DecidedBy = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    DecidedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    DecisionNote = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_appeals", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_appeals_ratings_RatingId",
+                        column: x => x.RatingId,
+                        principalTable: "ratings",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_appeals_AgencyId_State",
+                table: "appeals",
+                columns: new[] { "AgencyId", "State" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_appeals_RatingId",
+                table: "appeals",
+                column: "RatingId",
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "appeals");
+
+            migrationBuilder.DropColumn(
+                name: "Rectified",
+                table: "work_orders");
+        }
+    }
+}
