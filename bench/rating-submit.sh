@@ -75,7 +75,7 @@ if [[ $PROVIDER == postgres ]]; then
         start >/dev/null || die "PostgreSQL did not start: $(tail -n 20 "$PGDATA/server.log")"
     on_cleanup+=("run_pg '$PG_BIN/pg_ctl' -D '$PGDATA' -m immediate -w stop >/dev/null 2>&1")
     DB_CONNECTION="Host=$HOST;Port=$PG_PORT;Username=postgres;Database=postgres"
-    DB_DESC="PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $NF}') (fsync=off, synchronous_commit=off, as test.sh)"
+    DB_DESC="PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') (fsync=off, synchronous_commit=off, as test.sh)"
 else
     DB_CONNECTION="Data Source=$WORK/bench.db"
     DB_DESC="SQLite (WAL, synchronous=NORMAL, as the server sets it)"
@@ -222,6 +222,10 @@ if [[ $PROVIDER == sqlite ]]; then
     printf 'server p99: %s ms (target < 50 ms: %s)\n' "$server_p99" "$(verdict "$server_p99 < 50")"
 fi
 printf 'counters after the run: %s; errors in the server log: %s\n' "$counters_check" "$server_errors"
+if ((server_errors > 0)); then
+    printf 'the first error in the server log:\n' >&2
+    grep -m 1 -A 6 'fail:' "$WORK/server.log" >&2
+fi
 
 if ((${#problems[@]} > 0)); then
     printf '%s\n' "${problems[@]}" >&2

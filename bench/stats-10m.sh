@@ -189,6 +189,21 @@ for group in "${queries[@]}"; do
     fi
 done
 
+# --- diagnostics: the rating-window jobs' queries -------------------------------------------------------------------
+# The server runs both every 30 s (PINGJIA_JOB_INTERVAL_SECONDS). Timed here with the sqlite3 CLI, as EF Core sends
+# them (SQL taken from the server's command log), on the same file; they find nothing, so this is pure search cost.
+stop_server
+now_utc=$(date -u '+%Y-%m-%d %H:%M:%S')
+day_ago=$(date -u -d '-24 hours' '+%Y-%m-%d %H:%M:%S')
+time_query() {
+    local start
+    start=$(date +%s.%N)
+    sqlite3 "$DB" "$1" >/dev/null
+    awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }'
+}
+close_windows_seconds=$(time_query "SELECT c.Id FROM cases AS c WHERE NOT (c.HasActiveRating) AND c.DefaultedAt IS NULL AND c.RatingClosesAt <= '$now_utc' ORDER BY c.RatingClosesAt LIMIT 500")
+reminders_seconds=$(time_query "SELECT * FROM cases AS c WHERE c.ReminderSentAt IS NULL AND NOT (c.HasActiveRating) AND c.DefaultedAt IS NULL AND c.MobileEnc IS NOT NULL AND c.RatingOpensAt <= '$day_ago' AND c.RatingClosesAt > '$now_utc' ORDER BY c.RatingOpensAt LIMIT 500")
+
 # --- summary -----------------------------------------------------------------------------------------------------
 total_json=$(jq -c '.total | {casesFinished, activeRatings, defaultRatings, excludedRatings, goodRate: .goodRate.value}' "$WORK/stats.json")
 printf '\nSummary: %s, SQLite, %s CPU cores; server: %s\n' "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" "$SOURCE_DESC"
@@ -197,9 +212,10 @@ printf 'data: %s cases and %s ratings, %s … %s; %s agencies in %s districts, %
 printf 'bulk insert (sqlite3): %s s in all = cases %s s + ratings %s s + %s indexes %s s (machine: %s)\n' \
     "$bulk_seconds" "$cases_seconds" "$ratings_seconds" "$index_count" "$index_seconds" "$bulk_busy"
 printf 'database: %s MiB after the bulk insert, %s MiB after the rebuild\n' "$((db_bytes_bulk / 1048576))" "$((db_bytes / 1048576))"
-printf 'pingjia stats rebuild: %s s (%s; machine: %s): %s\n' "$rebuild_seconds" "$(cat "$WORK/rebuild.time")" "$rebuild_busy" "$rebuild_line"
+printf 'pingjia stats rebuild: %s s (%s; machine: %s): %s\n' "$rebuild_seconds" "$(tail -n 1 "$WORK/rebuild.time")" "$rebuild_busy" "$rebuild_line"
 printf 'counter rows: %s in all, %s for region %s in the period\n' "$counter_rows" "$district_counter_rows" "$TARGET_REGION"
 printf 'region %s total: %s (ratings in the table: %s)\n' "$TARGET_REGION" "$total_json" "$expect_ratings"
+printf "rating-window jobs' queries (sqlite3 CLI, nothing due): close windows %s s, reminders %s s\n" "$close_windows_seconds" "$reminders_seconds"
 printf '%-28s %6s %10s %9s %9s %9s  %s\n' request rows 'first ms' 'req/s' 'p50 ms' 'p99 ms' 'machine'
 for group in "${queries[@]}"; do
     name=stats${group:+-$group}

@@ -46,6 +46,8 @@ public sealed class PingjiaDbContext(DbContextOptions<PingjiaDbContext> options)
 
     public DbSet<WorkOrders.Appeal> Appeals => Set<WorkOrders.Appeal>();
 
+    public DbSet<WorkOrders.EvidenceFile> EvidenceFiles => Set<WorkOrders.EvidenceFile>();
+
     public DbSet<WorkOrders.CalendarYear> CalendarYears => Set<WorkOrders.CalendarYear>();
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();

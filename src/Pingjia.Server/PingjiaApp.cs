@@ -61,7 +61,7 @@ public static class PingjiaApp
         api.MapAudit();
         api.MapCatalog();
         api.MapRatingsFeature();
-        api.MapWorkOrdersFeature();
+        api.MapWorkOrdersFeature(options);
         return app;
     }
 
@@ -110,10 +110,11 @@ internal static class FeatureRegistration
         return services;
     }
 
-    public static void MapWorkOrdersFeature(this IEndpointRouteBuilder app)
+    public static void MapWorkOrdersFeature(this IEndpointRouteBuilder app, PingjiaOptions options)
     {
         app.MapCalendar();
         app.MapWorkOrders();
+        app.MapEvidence(options);
         app.MapAppeals();
     }
 

@@ -131,6 +131,27 @@ public sealed class Appeal
     public string? DecisionNote { get; set; }
 }
 
+/// <summary>A file of evidence for a work order (rectification photos, notices). The bytes live in the evidence folder, not in the row.</summary>
+public sealed class EvidenceFile
+{
+    public Guid Id { get; set; }
+
+    public Guid WorkOrderId { get; set; }
+
+    public required string FileName { get; set; }
+
+    public required string ContentType { get; set; }
+
+    public long Size { get; set; }
+
+    /// <summary>SM3 of the bytes, checked when the file is read back.</summary>
+    public required string Sm3 { get; set; }
+
+    public required string UploadedBy { get; set; }
+
+    public DateTime UploadedAt { get; set; }
+}
+
 /// <summary>A version of one year's holidays and adjusted working days (JSON), with who set it.</summary>
 public sealed class CalendarYear
 {
@@ -210,6 +231,21 @@ internal sealed class AppealConfiguration : IEntityTypeConfiguration<Appeal>
         b.Property(x => x.DecisionNote).HasMaxLength(1000);
         b.HasIndex(x => new { x.AgencyId, x.State });
         b.HasOne<Ratings.Rating>().WithMany().HasForeignKey(x => x.RatingId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class EvidenceFileConfiguration : IEntityTypeConfiguration<EvidenceFile>
+{
+    public void Configure(EntityTypeBuilder<EvidenceFile> b)
+    {
+        b.ToTable("evidence_files");
+        b.HasKey(x => x.Id);
+        b.Property(x => x.FileName).HasMaxLength(200);
+        b.Property(x => x.ContentType).HasMaxLength(64);
+        b.Property(x => x.Sm3).HasMaxLength(64);
+        b.Property(x => x.UploadedBy).HasMaxLength(100);
+        b.HasIndex(x => x.WorkOrderId);
+        b.HasOne<WorkOrder>().WithMany().HasForeignKey(x => x.WorkOrderId).OnDelete(DeleteBehavior.Restrict);
     }
 }
 

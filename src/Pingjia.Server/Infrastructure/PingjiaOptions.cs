@@ -43,6 +43,12 @@ public sealed class PingjiaOptions
     /// <summary>Working days after a rating within which its unit may appeal it.</summary>
     public int AppealWorkingDays { get; set; } = 5;
 
+    /// <summary>Where evidence files are kept (outside the database).</summary>
+    public string EvidenceFolder { get; set; } = "./data/evidence";
+
+    /// <summary>Largest evidence file, in bytes.</summary>
+    public long EvidenceMaxBytes { get; set; } = 5 * 1024 * 1024;
+
     /// <summary>Share of the reply time after which a warning is raised.</summary>
     public decimal WarningShare { get; set; } = 0.8m;
 

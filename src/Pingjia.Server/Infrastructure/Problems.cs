@@ -134,7 +134,9 @@ internal sealed class BodySizeLimitMiddleware(RequestDelegate next, PingjiaOptio
 {
     public Task InvokeAsync(HttpContext http)
     {
-        if (http.Request.ContentLength > options.MaxBodyBytes)
+        // An endpoint may allow more (evidence uploads) through the standard request-size metadata.
+        var limit = http.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? options.MaxBodyBytes;
+        if (http.Request.ContentLength > limit)
         {
             throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
         }
@@ -142,7 +144,7 @@ internal sealed class BodySizeLimitMiddleware(RequestDelegate next, PingjiaOptio
         var feature = http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>();
         if (feature is { IsReadOnly: false })
         {
-            feature.MaxRequestBodySize = options.MaxBodyBytes;
+            feature.MaxRequestBodySize = limit;
         }
 
         return next(http);

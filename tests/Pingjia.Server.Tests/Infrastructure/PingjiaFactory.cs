@@ -62,6 +62,7 @@ public sealed class PingjiaFactory : WebApplicationFactory<Program>
         builder.UseSetting("Pingjia:AdminApiKey", AdminKey);
         builder.UseSetting("Pingjia:MaxBodyBytes", "65536");
         builder.UseSetting("Pingjia:DataKey", DataKey);
+        builder.UseSetting("Pingjia:EvidenceFolder", Path.Combine(_folder, "evidence"));
         // The jobs are driven by the tests themselves (RunOnceAsync at a chosen time), not by the timer.
         builder.UseSetting("Pingjia:JobIntervalSeconds", "3600");
         builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(Clock));

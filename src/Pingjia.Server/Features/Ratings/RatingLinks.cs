@@ -16,6 +16,12 @@ public sealed record RatingLink(Guid CaseId, string Step, RatingChannel Channel,
 /// </summary>
 public sealed class RatingLinks(PersonalData keys)
 {
+    /// <summary>How long a link given after rating stays valid (for the follow-up and the view of the handling).</summary>
+    public static readonly TimeSpan AfterRatingValidity = TimeSpan.FromDays(7);
+
+    public static DateTime AfterRatingExpiry(DateTime? windowCloses, DateTime now) =>
+        windowCloses is { } closes && closes > now + AfterRatingValidity ? closes : now + AfterRatingValidity;
+
     public string Create(RatingLink link)
     {
         var payload = string.Join('|', "v1", link.CaseId.ToString("N"), link.Step, Counters.ChannelKey(link.Channel),

@@ -28,6 +28,10 @@ public sealed record ExcludeRequest(string? Reason);
 
 public sealed record LinkRequest(RatingChannel? Channel, string? Step);
 
+public sealed record LinkSatisfactionRequest(string? Token, Domain.WorkOrders.HandlingSatisfaction? Satisfaction);
+
+public sealed record HandlingSatisfactionResponse(string WorkOrderNo, Domain.WorkOrders.WorkOrderState State, int Round);
+
 public sealed record LinkResponse(string Url, string Token, DateTime ExpiresAt);
 
 public sealed record RatingResponse(
@@ -58,6 +62,7 @@ public static class RatingsApi
         group.MapPost("/by-link", SubmitByLink).AllowAnonymous();
         group.MapPost("/by-link/follow-up", FollowUpByLink).AllowAnonymous();
         group.MapGet("/by-link/{token}", ViewLink).AllowAnonymous();
+        group.MapPost("/by-link/handling-satisfaction", HandlingSatisfactionByLink).AllowAnonymous();
 
         app.MapGet("/api/v1/cases/{caseNo}/ratings", ListForCase).WithTags("Ratings");
         app.MapPost("/api/v1/cases/{caseNo}/rating-links", CreateLink).WithTags("Ratings");
@@ -196,6 +201,20 @@ public static class RatingsApi
         return TypedResults.Ok(ToResponse(await ratings.FollowUpAsync(rating, c, request.Text, ct)));
     }
 
+    private static async Task<Ok<HandlingSatisfactionResponse>> HandlingSatisfactionByLink(
+        LinkSatisfactionRequest request, PingjiaDbContext db, RatingLinks links, RatingService ratings, WorkOrders.WorkOrderService workOrders, TimeProvider time, CancellationToken ct)
+    {
+        var link = links.Read(request.Token, time.UtcNow());
+        var rating = await ratings.FindAsync(link.CaseId, link.Step, ct)
+            ?? throw DomainException.Conflict("not_rated", "This case has not been rated.");
+        var order = await db.WorkOrders.FirstOrDefaultAsync(o => o.RatingId == rating.Id, ct)
+            ?? throw DomainException.Conflict("no_work_order", "This rating has no work order to answer about.");
+        var rater = new Caller(WorkOrders.WorkOrderService.RaterByLink, null, null, null, null, null);
+        await workOrders.ActAsync(order, Domain.WorkOrders.WorkOrderAction.RecordSatisfaction,
+            new WorkOrders.WorkOrderActionRequest(null, null, null, null, null, null, null, null, null, request.Satisfaction, null, null, null), rater, ct);
+        return TypedResults.Ok(new HandlingSatisfactionResponse(order.No, order.State, order.Round));
+    }
+
     private static async Task<Ok<RatingResponse>> Exclude(Guid id, ExcludeRequest request, PingjiaDbContext db, Caller caller, CatalogService catalog, RatingService ratings, CancellationToken ct)
     {
         caller.Require(Role.SystemAdmin, Role.BureauAdmin);
@@ -213,8 +232,16 @@ public static class RatingsApi
             .Optional(request?.Step, "step", 32)
             .ThrowIfInvalid();
         var c = await CasesApi.FindVisibleAsync(db, catalog, caseNo, ct);
-        RatingService.EnsureOpen(c, time.UtcNow());
-        var token = links.Create(new RatingLink(c.Id, request?.Step ?? RatingService.MainStep, request?.Channel ?? RatingChannel.QrCode, c.RatingClosesAt!.Value, c.MobileIndex ?? c.IdNumberIndex));
-        return TypedResults.Created($"/r/{token}", new LinkResponse($"/r/{token}", token, c.RatingClosesAt.Value));
+        var now = time.UtcNow();
+        // A rated case still gets links: its rater follows up, and later says what they think of the handling.
+        var rated = c.HasActiveRating || c.DefaultedAt is not null;
+        if (!rated)
+        {
+            RatingService.EnsureOpen(c, now);
+        }
+
+        var expires = rated ? RatingLinks.AfterRatingExpiry(c.RatingClosesAt, now) : c.RatingClosesAt!.Value;
+        var token = links.Create(new RatingLink(c.Id, request?.Step ?? RatingService.MainStep, request?.Channel ?? RatingChannel.QrCode, expires, c.MobileIndex ?? c.IdNumberIndex));
+        return TypedResults.Created($"/r/{token}", new LinkResponse($"/r/{token}", token, expires));
     }
 }

@@ -84,9 +84,12 @@ public sealed class WorkOrderJobs(IServiceScopeFactory scopes, TimeProvider time
         {
             case "warning":
                 service.Notify(order, "unit", "warning", $"差评工单 {order.No} 将于 {due:yyyy-MM-dd HH:mm} 到期，请尽快办理。");
+                service.Notify(order, "supervisor", "warning", $"差评工单 {order.No} 临近期限（{due:yyyy-MM-dd HH:mm}）。");
                 break;
             case "overdue":
                 service.Notify(order, "unit", "overdue", $"差评工单 {order.No} 已超过办理期限（{due:yyyy-MM-dd HH:mm}）。");
+                service.Notify(order, "supervisor", "overdue", $"差评工单 {order.No} 已超期。");
+                await service.TellRaterAsync(order, "work_order_overdue", $"【政务服务好差评】您的差评工单 {order.No} 尚在办理中，已超过承诺期限，我们已督促相关单位尽快处理。", ct);
                 break;
             default:
                 service.Notify(order, "supervisor", "escalated", $"差评工单 {order.No} 超期未办结，已提请督办。");

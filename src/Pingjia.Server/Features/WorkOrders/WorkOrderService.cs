@@ -24,7 +24,7 @@ public sealed record WorkOrderActionRequest(
 /// state machine from the domain, role and scope checks, deadlines on the working-day calendar, events, notifications, audit.
 /// </summary>
 public sealed class WorkOrderService(
-    PingjiaDbContext db, AuditLog audit, CalendarStore calendars, PingjiaOptions options, ISmsGateway sms, PersonalData personal, TimeProvider time)
+    PingjiaDbContext db, AuditLog audit, CalendarStore calendars, PingjiaOptions options, ISmsGateway sms, PersonalData personal, RatingLinks links, TimeProvider time)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -35,7 +35,8 @@ public sealed class WorkOrderService(
         var order = new WorkOrder
         {
             Id = time.NewId(),
-            No = $"GD{RatingWindowDay(now)}{Guid.CreateVersion7(time.GetUtcNow()).ToString("N")[^8..].ToUpperInvariant()}",
+            // 48 random bits of a UUIDv7 per day: a collision stays negligible even at a province's daily volume.
+            No = $"GD{RatingWindowDay(now)}{Guid.CreateVersion7(time.GetUtcNow()).ToString("N")[^12..].ToUpperInvariant()}",
             RatingId = rating.Id,
             CaseId = c.Id,
             CaseNo = c.CaseNo,
@@ -115,7 +116,11 @@ public sealed class WorkOrderService(
                 order.ClosedOnTime = order.ReplyDueAt is { } due && (order.RepliedAt ?? now) <= due;
                 data = new { r.Note, order.ClosedOnTime };
                 Notify(order, "unit", "closed", $"差评工单 {order.No} 已审核办结。");
-                await TellRaterAsync(order, $"【政务服务好差评】您的差评工单 {order.No} 已办结，请对处理结果进行评价（满意/基本满意/不满意）。", ct);
+                Notify(order, "supervisor", "closed", $"差评工单 {order.No} 已办结（{(order.ClosedOnTime == true ? "按时" : "超期")}）。");
+                var step = await db.Ratings.Where(x => x.Id == order.RatingId).Select(x => new { x.Step, x.RaterIndex }).FirstAsync(ct);
+                var token = links.Create(new RatingLink(order.CaseId, step.Step, Domain.Ratings.RatingChannel.Sms, RatingLinks.AfterRatingExpiry(null, now), step.RaterIndex));
+                await TellRaterAsync(order, "work_order_closed",
+                    $"【政务服务好差评】您的差评工单 {order.No} 已办结，请对处理结果进行评价（满意/基本满意/不满意）：{options.PublicBaseUrl.TrimEnd('/')}/r/{token}", ct);
                 break;
             case WorkOrderAction.SendBack:
                 new Validation().Required(r.Reason, "reason", 1000).ThrowIfInvalid();
@@ -191,9 +196,23 @@ public sealed class WorkOrderService(
         return order;
     }
 
+    /// <summary>The actor name of a rater answering through the personal link of the rated case.</summary>
+    public const string RaterByLink = "rater:link";
+
     /// <summary>Unit steps by the handling agency's manager; supervisor steps by a bureau admin whose region covers the agency.</summary>
     private async Task RequireMayActAsync(WorkOrder order, WorkOrderAction action, Caller caller, CancellationToken ct)
     {
+        if (caller.Actor == RaterByLink && caller.Role is null)
+        {
+            // The rating link already proved who this is; raters may only give their view of the handling.
+            if (action != WorkOrderAction.RecordSatisfaction)
+            {
+                throw new DomainException(ErrorKind.Forbidden, "forbidden", "A rater may only state satisfaction with the handling.");
+            }
+
+            return;
+        }
+
         var path = await db.Agencies.Where(a => a.Id == order.AgencyId).Select(a => a.Region.Path).FirstAsync(ct);
         if (!caller.SeesAgency(order.AgencyId, path))
         {
@@ -227,12 +246,13 @@ public sealed class WorkOrderService(
         }
     }
 
-    private async Task TellRaterAsync(WorkOrder order, string text, CancellationToken ct)
+    /// <summary>An SMS to the rater (the case's applicant), when a mobile is known.</summary>
+    public async Task TellRaterAsync(WorkOrder order, string kind, string text, CancellationToken ct)
     {
         var mobileEnc = await db.Cases.Where(c => c.Id == order.CaseId).Select(c => c.MobileEnc).FirstOrDefaultAsync(ct);
         if (personal.Decrypt(mobileEnc) is { } mobile)
         {
-            sms.Send(db, order.CaseId, "work_order_closed", mobile, text);
+            sms.Send(db, order.CaseId, kind, mobile, text);
         }
     }
 
