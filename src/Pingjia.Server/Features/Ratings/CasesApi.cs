@@ -77,7 +77,7 @@ public static partial class CasesApi
         var eventAt = Utc(request.EventAt) ?? now;
         var (configVersion, config) = await RatingConfigApi.CurrentAsync(db, configs, ct);
         var existing = await db.Cases.FirstOrDefaultAsync(c => c.CaseNo == caseNo, ct);
-        if (existing is not null && existing.AgencyId != agency.Id && !await AgencyVisibleAsync(db, catalog, existing.AgencyId, ct))
+        if (existing is not null && existing.AgencyId != agency.Id && !await AgencyVisibleAsync(db, caller, existing.AgencyId, ct))
         {
             throw DomainException.Conflict("duplicate_case", $"Case {caseNo} belongs to another agency.");
         }
@@ -183,18 +183,11 @@ public static partial class CasesApi
         return TypedResults.Ok(await ToResponseAsync(db, c, personal, reveal: false, now, ct));
     }
 
-    private static async Task<bool> AgencyVisibleAsync(PingjiaDbContext db, CatalogService catalog, Guid agencyId, CancellationToken ct)
+    /// <summary>One query: the agency's region path, checked against the caller's scope.</summary>
+    private static async Task<bool> AgencyVisibleAsync(PingjiaDbContext db, Caller caller, Guid agencyId, CancellationToken ct)
     {
-        var code = await db.Agencies.Where(a => a.Id == agencyId).Select(a => a.CreditCode).FirstAsync(ct);
-        try
-        {
-            await catalog.RequireVisibleAgencyAsync(code, ct);
-            return true;
-        }
-        catch (DomainException)
-        {
-            return false;
-        }
+        var path = await db.Agencies.Where(a => a.Id == agencyId).Select(a => a.Region.Path).FirstOrDefaultAsync(ct);
+        return path is not null && caller.SeesAgency(agencyId, path);
     }
 
     /// <summary>Everything that an update may change, to tell a repeat of the same event from a real change.</summary>
@@ -252,10 +245,10 @@ public static partial class CasesApi
     }
 
     private static async Task<Ok<CaseResponse>> Get(
-        string caseNo, bool? reveal, PingjiaDbContext db, Caller caller, CatalogService catalog, AuditLog audit, PersonalData personal, TimeProvider time, CancellationToken ct)
+        string caseNo, bool? reveal, PingjiaDbContext db, Caller caller, AuditLog audit, PersonalData personal, TimeProvider time, CancellationToken ct)
     {
         caller.Require(Enum.GetValues<Role>());
-        var c = await FindVisibleAsync(db, catalog, caseNo, ct);
+        var c = await FindVisibleAsync(db, caller, caseNo, ct);
         var canReveal = reveal == true && PersonalDataAccess.MayReveal(caller);
         if (reveal == true && !canReveal)
         {
@@ -272,10 +265,10 @@ public static partial class CasesApi
     }
 
     /// <summary>A case inside the caller's scope (through its agency), or 404.</summary>
-    internal static async Task<Case> FindVisibleAsync(PingjiaDbContext db, CatalogService catalog, string caseNo, CancellationToken ct)
+    internal static async Task<Case> FindVisibleAsync(PingjiaDbContext db, Caller caller, string caseNo, CancellationToken ct)
     {
         var c = await db.Cases.FirstOrDefaultAsync(x => x.CaseNo == caseNo, ct);
-        if (c is null || !await AgencyVisibleAsync(db, catalog, c.AgencyId, ct))
+        if (c is null || !await AgencyVisibleAsync(db, caller, c.AgencyId, ct))
         {
             throw new DomainException(ErrorKind.NotFound, "case_not_found", $"Case {caseNo} was not found.");
         }
