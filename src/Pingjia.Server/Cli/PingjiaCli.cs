@@ -98,6 +98,15 @@ public static class PingjiaCli
         });
         stats.Subcommands.Add(rebuild);
         root.Subcommands.Add(stats);
+
+        var assess = new Command("assess", "考核测评 / Assessments");
+        var schemeOption = new Option<FileInfo>("--scheme") { Description = "方案文件（JSON）/ the scheme file (JSON)", Required = true };
+        var inputOption = new Option<FileInfo>("--input") { Description = "各单位的输入（JSON）/ inputs per unit (JSON)", Required = true };
+        var outOption = new Option<FileInfo?>("--out") { Description = "结果文件；省略时输出到控制台 / result file; the console when omitted" };
+        var run = new Command("run", "计算得分、排名、等次及说明 / Score, rank and grade every unit, with explanations") { schemeOption, inputOption, outOption };
+        run.SetAction((r, ct) => Features.Assessments.AssessCommand.RunAsync(r.GetValue(schemeOption)!, r.GetValue(inputOption)!, r.GetValue(outOption), Console.Out, Console.Error, ct));
+        assess.Subcommands.Add(run);
+        root.Subcommands.Add(assess);
         return root;
     }
 
