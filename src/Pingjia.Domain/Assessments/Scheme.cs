@@ -81,12 +81,30 @@ public sealed record FigureScore(string Source) : ScoringMethod
 }
 
 /// <summary>
+/// Several sources score the same node (自评, 互评, 群众评价, 专家评审), combined by weight. A missing source is either
+/// left out with the weights renormalised over the present ones, or counted as zero.
+/// </summary>
+public sealed record MultiSource(IReadOnlyList<SourceWeight> Sources, bool RenormaliseMissing) : ScoringMethod
+{
+    public override string Name => "multi_source";
+}
+
+public sealed record SourceWeight(string Source, decimal Weight);
+
+/// <summary>
+/// When a node scores zero whatever its method says: after <see cref="ConsecutiveEmptyPeriods"/> periods in a row with
+/// nothing (Yingdong: three months → the item scores 0 for the year), or when any of <see cref="Flags"/> is raised
+/// (a concealed or late major report).
+/// </summary>
+public sealed record ZeroRule(int? ConsecutiveEmptyPeriods, IReadOnlyList<string> Flags);
+
+/// <summary>
 /// A node of an indicator tree. A leaf has a method; an inner node's points are the sum of its children's.
 /// <see cref="Uncapped"/> lets bonus points exceed the node's points.
 /// </summary>
 public sealed record SchemeNode(
     string Code, string Name, decimal Points, IReadOnlyList<SchemeNode> Children, ScoringMethod? Method = null,
-    MissingPolicy Missing = MissingPolicy.Fail, bool Uncapped = false)
+    MissingPolicy Missing = MissingPolicy.Fail, bool Uncapped = false, ZeroRule? Zero = null)
 {
     public bool IsLeaf => Children.Count == 0;
 }
@@ -167,6 +185,9 @@ public static class SchemeValidator
                 break;
             case Quota q when q.RequiredPerPeriod < 1 || q.PenaltyPerMissing < 0:
                 errors.Add(new(path + ".method", "A quota needs at least 1 item per period and a penalty not below 0."));
+                break;
+            case MultiSource m when m.Sources.Count == 0 || m.Sources.Any(w => w.Weight <= 0) || m.Sources.Select(w => w.Source).Distinct().Count() != m.Sources.Count:
+                errors.Add(new(path + ".method", "Sources need distinct names and positive weights."));
                 break;
         }
 

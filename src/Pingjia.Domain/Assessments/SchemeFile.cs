@@ -18,7 +18,10 @@ public static class SchemeFile
 
     public sealed record NodeDto(
         string? Code, string? Name, decimal? Points, List<NodeDto>? Children, string? Method, MissingPolicy? Missing, bool? Uncapped,
-        List<ChecklistItem>? Items, List<DeductionRule>? Rules, List<CountedCategory>? Categories, int? RequiredPerPeriod, decimal? PenaltyPerMissing, string? Source);
+        List<ChecklistItem>? Items, List<DeductionRule>? Rules, List<CountedCategory>? Categories, int? RequiredPerPeriod, decimal? PenaltyPerMissing, string? Source,
+        List<SourceWeight>? Sources, bool? RenormaliseMissingSources, ZeroRuleDto? Zero);
+
+    public sealed record ZeroRuleDto(int? ConsecutiveEmptyPeriods, List<string>? Flags);
 
     public sealed record RoundingDto(RoundingMode? Mode, int? Digits);
 
@@ -79,9 +82,11 @@ public static class SchemeFile
             "quota" when d.RequiredPerPeriod is { } n && d.PenaltyPerMissing is { } p => new Quota(n, p),
             "quota" => Error(errors, path + ".method", "A quota needs requiredPerPeriod and penaltyPerMissing."),
             "figure" => new FigureScore(d.Source ?? ""),
-            _ => Error(errors, path + ".method", $"Unknown method '{d.Method}' (manual, checklist, deductions, per_item, quota, figure)."),
+            "multi_source" => new MultiSource(d.Sources ?? [], d.RenormaliseMissingSources ?? true),
+            _ => Error(errors, path + ".method", $"Unknown method '{d.Method}' (manual, checklist, deductions, per_item, quota, figure, multi_source)."),
         };
-        return new SchemeNode(d.Code ?? "", d.Name ?? d.Code ?? "", d.Points ?? 0, children, method, d.Missing ?? MissingPolicy.Fail, d.Uncapped ?? false);
+        var zero = d.Zero is null ? null : new ZeroRule(d.Zero.ConsecutiveEmptyPeriods, d.Zero.Flags ?? []);
+        return new SchemeNode(d.Code ?? "", d.Name ?? d.Code ?? "", d.Points ?? 0, children, method, d.Missing ?? MissingPolicy.Fail, d.Uncapped ?? false, zero);
     }
 
     private static ScoringMethod? Error(List<SchemeError> errors, string path, string message)

@@ -3,7 +3,8 @@ namespace Pingjia.Domain.Assessments;
 /// <summary>An input for a leaf, with who entered it and when (provenance shown in explanations).</summary>
 public sealed record LeafInput(
     decimal? Value = null, IReadOnlyDictionary<string, decimal>? Counts = null, IReadOnlyList<string>? Passed = null,
-    IReadOnlyList<int>? PerPeriod = null, string? EnteredBy = null, DateTime? EnteredAt = null);
+    IReadOnlyList<int>? PerPeriod = null, string? EnteredBy = null, DateTime? EnteredAt = null,
+    IReadOnlyDictionary<string, decimal>? BySource = null, IReadOnlyList<string>? Flags = null);
 
 /// <summary>The score of one node and how it came about: the tree of contributions.</summary>
 public sealed record NodeScore(
@@ -85,9 +86,16 @@ public static class Scoring
             PerItem p => p.Categories.Sum(cat => (input.Counts?.GetValueOrDefault(cat.Code) ?? 0) * cat.PointsEach),
             Quota q => node.Points - (q.PenaltyPerMissing * (input.PerPeriod ?? throw Missing(path, "perPeriod")).Sum(n => Math.Max(0, q.RequiredPerPeriod - n))),
             FigureScore => node.Points * (input.Value ?? throw Missing(path, "value")),
+            MultiSource m => Combine(m, input, notes, path),
             _ => throw new InvalidOperationException($"{path}: unknown method."),
         };
         var value = raw;
+        if (node.Zero is { } zero && ZeroApplies(zero, input) is { } why)
+        {
+            notes.Add($"{why}，本项计 0 分 / zero rule applied.");
+            return new NodeScore(node.Code, node.Name, node.Method!.Name, node.Points, raw, 0, false, notes, input, []);
+        }
+
         if (value < 0)
         {
             notes.Add("扣完为止，最低 0 分 / floored at 0.");
@@ -113,6 +121,50 @@ public static class Scoring
         }
 
         return deduction;
+    }
+
+    private static decimal Combine(MultiSource m, LeafInput input, List<string> notes, string path)
+    {
+        var given = m.Sources.Where(s => input.BySource?.ContainsKey(s.Source) == true).ToList();
+        if (given.Count == 0)
+        {
+            throw Missing(path, "bySource");
+        }
+
+        var sum = given.Sum(s => s.Weight * input.BySource![s.Source]);
+        var missing = m.Sources.Except(given).ToList();
+        if (missing.Count == 0)
+        {
+            return sum / m.Sources.Sum(s => s.Weight);
+        }
+
+        notes.Add(m.RenormaliseMissing
+            ? $"缺少 {string.Join("、", missing.Select(s => s.Source))} 的评分，按其余来源的权重折算 / missing sources left out, weights renormalised."
+            : $"缺少 {string.Join("、", missing.Select(s => s.Source))} 的评分，按 0 分计 / missing sources counted as zero.");
+        return sum / (m.RenormaliseMissing ? given.Sum(s => s.Weight) : m.Sources.Sum(s => s.Weight));
+    }
+
+    private static string? ZeroApplies(ZeroRule rule, LeafInput input)
+    {
+        if (rule.Flags.FirstOrDefault(f => input.Flags?.Contains(f) == true) is { } flag)
+        {
+            return $"出现“{flag}”";
+        }
+
+        if (rule.ConsecutiveEmptyPeriods is { } n && input.PerPeriod is { } periods)
+        {
+            var run = 0;
+            foreach (var count in periods)
+            {
+                run = count == 0 ? run + 1 : 0;
+                if (run >= n)
+                {
+                    return $"连续 {n} 个周期无报送";
+                }
+            }
+        }
+
+        return null;
     }
 
     private static DomainException Missing(string path, string field) =>

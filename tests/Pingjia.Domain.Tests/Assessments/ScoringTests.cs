@@ -143,3 +143,52 @@ public sealed class ScoringTests
         }
     }
 }
+
+public sealed class SourcesAndZeroRuleTests
+{
+    private static Scheme One(SchemeNode node) => new("s", "s", 1, node, new Rounding(RoundingMode.HalfUp, 2), []);
+
+    private static readonly MultiSource FourSources = new([new("self", 0.2m), new("peer", 0.2m), new("public", 0.3m), new("expert", 0.3m)], RenormaliseMissing: true);
+
+    [Fact]
+    public void MultiSource_AllPresent_WeightedAverage()
+    {
+        // 0.2×18 + 0.2×16 + 0.3×15 + 0.3×17 = 3.6 + 3.2 + 4.5 + 5.1 = 16.4 of 20.
+        var node = new SchemeNode("创新", "创新", 20, [], FourSources);
+        var input = new LeafInput(BySource: new Dictionary<string, decimal> { ["self"] = 18, ["peer"] = 16, ["public"] = 15, ["expert"] = 17 });
+        Assert.Equal(16.4m, Scoring.Score(One(node), new Dictionary<string, LeafInput> { ["创新"] = input }).Total);
+    }
+
+    [Fact]
+    public void MultiSource_OneMissing_RenormalisedOrZeroAsStated()
+    {
+        // No public score: (3.6 + 3.2 + 5.1) / 0.7 = 11.9 / 0.7 = 17; counted as zero: 11.9 / 1.0 = 11.9.
+        var input = new LeafInput(BySource: new Dictionary<string, decimal> { ["self"] = 18, ["peer"] = 16, ["expert"] = 17 });
+        var renormalised = new SchemeNode("创新", "创新", 20, [], FourSources);
+        Assert.Equal(17m, Scoring.Score(One(renormalised), new Dictionary<string, LeafInput> { ["创新"] = input }).Total);
+        var zero = renormalised with { Method = FourSources with { RenormaliseMissing = false } };
+        Assert.Equal(11.9m, Scoring.Score(One(zero), new Dictionary<string, LeafInput> { ["创新"] = input }).Total);
+    }
+
+    [Fact]
+    public void ZeroRule_ThreeEmptyMonthsInARow_ScoresZero()
+    {
+        // Yingdong: a month with nothing reported is criticised; three such months in a row → the item scores 0.
+        var node = new SchemeNode("信息", "信息报送", 25, [], new Quota(1, 2), Zero: new ZeroRule(3, []));
+        var twoGaps = new LeafInput(PerPeriod: [3, 0, 0, 2, 0, 1]);
+        Assert.Equal(19m, Scoring.Score(One(node), new Dictionary<string, LeafInput> { ["信息"] = twoGaps }).Total); // 25 − 3 × 2
+        var threeGaps = new LeafInput(PerPeriod: [3, 0, 0, 0, 4]);
+        var result = Scoring.Score(One(node), new Dictionary<string, LeafInput> { ["信息"] = threeGaps });
+        Assert.Equal(0m, result.Total);
+        Assert.Contains(result.Tree.Notes, n => n.Contains("连续 3 个周期无报送", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ZeroRule_FlaggedEvent_ScoresZero()
+    {
+        // XX局: a concealed or late major report → 0 for the year.
+        var node = new SchemeNode("信息", "信息报送", 25, [], new Quota(5, 5), Zero: new ZeroRule(null, ["concealed_major_report"]));
+        var input = new LeafInput(PerPeriod: [5, 5, 5], Flags: ["concealed_major_report"]);
+        Assert.Equal(0m, Scoring.Score(One(node), new Dictionary<string, LeafInput> { ["信息"] = input }).Total);
+    }
+}
