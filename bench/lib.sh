@@ -1,7 +1,8 @@
 # Shared helpers for bench/rating-submit.sh and bench/stats-10m.sh (sourced, not run).
 # The caller sets: set -euo pipefail, SCRIPT_NAME, REPO_ROOT, WORK (created by bench_work_dir), and may add to pids.
 
-export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+# No MSBuild worker nodes left behind by our publishes to linger beside the measurements.
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 MSBUILDDISABLENODEREUSE=1
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf '%s: %s\n' "$SCRIPT_NAME" "$*" >&2; exit 1; }
@@ -159,17 +160,18 @@ api() {
 }
 
 # --- an idle machine ---------------------------------------------------------------------------------------------
-# Test runs (dotnet test / testhost) on this 2-core machine halve the figures. wait_idle waits for them to end,
-# polling every 10 s for up to BENCH_IDLE_WAIT seconds (default 900), then goes on regardless and says so.
-readonly BUSY_PATTERN='dotnet test|testhost'
+# Test runs and builds by others (test.sh, dotnet test / testhost, dotnet build) on this 2-core machine halve the
+# figures. wait_idle waits for them to end, polling every 10 s for up to BENCH_IDLE_WAIT seconds (default 900),
+# then goes on regardless and says so; watch_busy_* record whether any ran while measuring.
+readonly BUSY_PATTERN='dotnet test|testhost|dotnet build|/test\.sh|^bash \./test\.sh'
 wait_idle() {
     local limit=${BENCH_IDLE_WAIT:-900} waited=0
     while pgrep -f "$BUSY_PATTERN" >/dev/null 2>&1; do
         if ((waited >= limit)); then
-            log "tests are still running after ${limit} s; measuring anyway (the figures will say so)"
+            log "tests or builds are still running after ${limit} s; measuring anyway (the figures will say so)"
             return 0
         fi
-        ((waited == 0)) && log "waiting for running tests to finish (polling every 10 s, at most ${limit} s)"
+        ((waited == 0)) && log "waiting for test runs and builds to finish (polling every 10 s, at most ${limit} s)"
         sleep 10
         waited=$((waited + 10))
     done

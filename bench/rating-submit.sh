@@ -94,6 +94,8 @@ dotnet publish "$BENCH_DIR/Pingjia.Bench.Seed" -c Release -o "$WORK/seed" >"$WOR
 # --- start both --------------------------------------------------------------------------------------------------
 ADMIN_KEY=$(new_admin_key)
 export PINGJIA_BENCH_KEY="$ADMIN_KEY"
+# A kept database is only useful with its key: kept beside it, readable by us alone.
+if [[ -n ${KEEP_WORK:-} ]]; then (umask 077 && printf '%s\n' "$ADMIN_KEY" >"$WORK/admin.key"); fi
 export PINGJIA_DB_PROVIDER="$PROVIDER" PINGJIA_DB_CONNECTION="$DB_CONNECTION" PINGJIA_URLS="$SERVER_URL" \
     PINGJIA_ADMIN_API_KEY="$ADMIN_KEY" PINGJIA_DATA_KEY="$(new_data_key)" PINGJIA_DATA_KEY_FILE="$WORK/data.key"
 

@@ -59,6 +59,8 @@ dotnet publish "$SOURCE_ROOT/src/Pingjia.Server" -c Release -o "$WORK/server" >"
 DB="$WORK/stats.db"
 ADMIN_KEY=$(new_admin_key)
 export PINGJIA_BENCH_KEY="$ADMIN_KEY"
+# A kept database is only useful with its key: kept beside it, readable by us alone.
+if [[ -n ${KEEP_WORK:-} ]]; then (umask 077 && printf '%s\n' "$ADMIN_KEY" >"$WORK/admin.key"); fi
 export PINGJIA_DB_PROVIDER=sqlite PINGJIA_DB_CONNECTION="Data Source=$DB" PINGJIA_URLS="$SERVER_URL" \
     PINGJIA_ADMIN_API_KEY="$ADMIN_KEY" PINGJIA_DATA_KEY="$(new_data_key)" PINGJIA_DATA_KEY_FILE="$WORK/data.key"
 pingjia() { (cd "$WORK" && exec "$WORK/server/pingjia" "$@"); }
@@ -163,6 +165,31 @@ read -r expect_ratings counter_rows district_counter_rows < <(sqlite3 -separator
 
 # --- measure -----------------------------------------------------------------------------------------------------
 start_server
+# First: what the server costs with no requests at all (its rating-window jobs run every 30 s), over 60 s.
+wait_idle
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"; }
+log "measuring the server's own CPU use over 60 s without requests"
+ticks_before=$(cpu_ticks)
+sleep 60
+idle_cpu_pct=$(awk -v a="$ticks_before" -v b="$(cpu_ticks)" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.0f", 100 * (b - a) / hz / 60 }')
+
+# run_wrk NAME CONNECTIONS URL: one measured run, its report in $WORK/NAME.wrk.
+run_wrk() {
+    local name=$1 connections=$2 url=$3
+    wait_idle
+    watch_busy_start "$WORK/$name.busy"
+    log "$name: $DURATION ($THREADS thread, $connections connections) on $url"
+    wrk -t"$THREADS" -c"$connections" -d"$DURATION" --timeout 30s --latency -s "$BENCH_DIR/auth.lua" "$url" >"$WORK/$name.wrk" &
+    wrk_pid=$!
+    wait "$wrk_pid"
+    wrk_pid=
+    watch_busy_stop
+    cat "$WORK/$name.wrk"
+    if grep -Eq 'Non-2xx or 3xx responses|Socket errors' "$WORK/$name.wrk"; then
+        die "$name: wrk saw errors: $(grep -E 'Non-2xx or 3xx responses|Socket errors' "$WORK/$name.wrk")"
+    fi
+}
+
 queries=("" agency month)
 for group in "${queries[@]}"; do
     name=stats${group:+-$group}
@@ -175,18 +202,9 @@ for group in "${queries[@]}"; do
         || die "$name: the response counts $total ratings, the ratings table $expect_ratings"
     printf -v "first_$group" '%s' "$first_ms"
     printf -v "rows_$group" '%s' "$rows"
-    wait_idle
-    watch_busy_start "$WORK/$name.busy"
-    log "$name: $DURATION ($THREADS thread, $CONNECTIONS connections) on $url"
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 30s --latency -s "$BENCH_DIR/auth.lua" "$url" >"$WORK/$name.wrk" &
-    wrk_pid=$!
-    wait "$wrk_pid"
-    wrk_pid=
-    watch_busy_stop
-    cat "$WORK/$name.wrk"
-    if grep -Eq 'Non-2xx or 3xx responses|Socket errors' "$WORK/$name.wrk"; then
-        die "$name: wrk saw errors: $(grep -E 'Non-2xx or 3xx responses|Socket errors' "$WORK/$name.wrk")"
-    fi
+    run_wrk "$name" "$CONNECTIONS" "$url"
+    # The same with one connection: the time of one request with nothing queued beside it.
+    run_wrk "$name-c1" 1 "$url"
 done
 
 # --- diagnostics: the rating-window jobs' queries -------------------------------------------------------------------
@@ -216,13 +234,17 @@ printf 'pingjia stats rebuild: %s s (%s; machine: %s): %s\n' "$rebuild_seconds" 
 printf 'counter rows: %s in all, %s for region %s in the period\n' "$counter_rows" "$district_counter_rows" "$TARGET_REGION"
 printf 'region %s total: %s (ratings in the table: %s)\n' "$TARGET_REGION" "$total_json" "$expect_ratings"
 printf "rating-window jobs' queries (sqlite3 CLI, nothing due): close windows %s s, reminders %s s\n" "$close_windows_seconds" "$reminders_seconds"
-printf '%-28s %6s %10s %9s %9s %9s  %s\n' request rows 'first ms' 'req/s' 'p50 ms' 'p99 ms' 'machine'
+printf 'server CPU with no requests (rating-window jobs every 30 s): %s %% of one core over 60 s\n' "$idle_cpu_pct"
+printf '%-22s %4s %5s %9s %8s %9s %9s  %s\n' request rows conns 'first ms' 'req/s' 'p50 ms' 'p99 ms' 'machine'
 for group in "${queries[@]}"; do
-    name=stats${group:+-$group}
     first_var=first_$group
     rows_var=rows_$group
-    p99=$(wrk_field "$WORK/$name.wrk" 99%)
-    printf '%-28s %6s %10s %9.1f %9.2f %9.2f  %s (target < 50 ms: %s)\n' "stats${group:+ groupBy=$group}" "${!rows_var}" "${!first_var}" \
-        "$(wrk_field "$WORK/$name.wrk" rps)" "$(wrk_field "$WORK/$name.wrk" 50%)" "$p99" "$(busy_summary "$WORK/$name.busy")" \
-        "$(awk -v p="$p99" 'BEGIN { print (p < 50 ? "met" : "NOT met") }')"
+    for c in "$CONNECTIONS" 1; do
+        name=stats${group:+-$group}
+        if [[ $c == 1 ]]; then name+=-c1; fi
+        p99=$(wrk_field "$WORK/$name.wrk" 99%)
+        printf '%-22s %4s %5s %9s %8.1f %9.2f %9.2f  %s (target < 50 ms: %s)\n' "stats${group:+ groupBy=$group}" "${!rows_var}" "$c" \
+            "${!first_var}" "$(wrk_field "$WORK/$name.wrk" rps)" "$(wrk_field "$WORK/$name.wrk" 50%)" "$p99" \
+            "$(busy_summary "$WORK/$name.busy")" "$(awk -v p="$p99" 'BEGIN { print (p < 50 ? "met" : "NOT met") }')"
+    done
 done

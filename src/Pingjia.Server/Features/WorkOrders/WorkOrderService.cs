@@ -45,24 +45,12 @@ public sealed class WorkOrderService(
             CreatedAt = now,
             UpdatedAt = now,
         };
-        string? calendarProblem = null;
-        try
-        {
-            var calendar = await calendars.GetAsync(db, ct);
-            order.ContactDueAt = calendar.AddWorkingDays(now, options.ContactWorkingDays).DueUtc;
-            order.ReplyDueAt = calendar.AddWorkingDays(now, options.ReplyWorkingDays).DueUtc;
-        }
-        catch (DomainException e) when (e.Code == "calendar_year_missing")
-        {
-            // The rating must not be lost for want of a calendar: the order waits for its deadlines, and the supervisor is told.
-            calendarProblem = e.Message;
-        }
-
         db.WorkOrders.Add(order);
-        AddEvent(order, "created", "system:ratings", new { rating.Level, rating.Tags, order.ContactDueAt, order.ReplyDueAt, calendarProblem });
+        // Without a calendar for the year the order still exists, without deadlines, and the supervisor is told.
+        await SetDeadlinesAsync(order, now, ct);
+        AddEvent(order, "created", "system:ratings", new { rating.Level, rating.Tags, order.ContactDueAt, order.ReplyDueAt });
         Notify(order, "unit", "created", $"差评工单 {order.No}（办件 {c.CaseNo}）已生成，请在 {Local(order.ContactDueAt)} 前回访，{Local(order.ReplyDueAt)} 前答复。");
-        Notify(order, "supervisor", calendarProblem is null ? "created" : "calendar_missing",
-            calendarProblem is null ? $"差评工单 {order.No} 待转办。" : $"差评工单 {order.No} 无法计算期限：{calendarProblem}");
+        Notify(order, "supervisor", "created", $"差评工单 {order.No} 待转办。");
         var mobile = personal.Decrypt(c.MobileEnc);
         if (mobile is not null)
         {
