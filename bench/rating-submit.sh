@@ -27,9 +27,10 @@ readonly WARMUP=3s
 readonly DURATION=15s
 # Case numbers R0000001 … R<CASES>: the warm-up rates the first WARMUP_CASES, the measured run the rest, each wrk
 # thread its own equal slice. Both must exceed what the server can rate in 3 s and 15 s (the defaults allow
-# 6,600 and 5,300 ratings/s); the run checks that no request went past its slice. Seeding costs ~2-4 min per 100,000.
-readonly CASES=${BENCH_CASES:-100000}
-readonly WARMUP_CASES=${BENCH_WARMUP_CASES:-20000}
+# 4,000 and 3,200 ratings/s, five times what it does today); the run checks that no request went past its slice.
+# Seeding goes through the intake API at ~450 cases/s on SQLite and ~270/s on PostgreSQL (2 cores).
+readonly CASES=${BENCH_CASES:-60000}
+readonly WARMUP_CASES=${BENCH_WARMUP_CASES:-12000}
 readonly SEED_CONCURRENCY=${BENCH_SEED_CONCURRENCY:-16}
 readonly CASE_PREFIX=R
 readonly SERVER_URL="http://$HOST:$SERVER_PORT"
@@ -109,6 +110,9 @@ pids+=("$BASELINE_PID")
 wait_for server "$SERVER_PID" "$SERVER_URL/readyz"
 wait_for server "$SERVER_PID" "$SERVER_URL/api/v1/regions?pageSize=1" -H "Authorization: Bearer $ADMIN_KEY"
 wait_for baseline "$BASELINE_PID" "$BASELINE_URL/list"
+# Errors are counted from here on: on a fresh PostgreSQL database EF Core logs its probe of the not yet existing
+# migrations-history table as a failed command during start-up, which is not a failure of the benchmark.
+startup_log_lines=$(wc -l <"$WORK/server.log")
 
 # --- seed --------------------------------------------------------------------------------------------------------
 AGENCY_CODE="$(credit_code 91440300MA5RATE00)"
@@ -193,7 +197,8 @@ baseline_busy=$(busy_summary "$WORK/baseline.busy")
 log "stopping the server; checking its counters with 'pingjia stats rebuild --check'"
 stop_pid "$SERVER_PID"
 remove_pid "$SERVER_PID"
-server_errors=$(grep -c 'fail:' "$WORK/server.log" || true)
+tail -n +"$((startup_log_lines + 1))" "$WORK/server.log" >"$WORK/server-after-start.log"
+server_errors=$(grep -c 'fail:' "$WORK/server-after-start.log" || true)
 if (cd "$WORK" && dotnet "$WORK/server/pingjia.dll" stats rebuild --check) >"$WORK/rebuild-check.log" 2>&1; then
     counters_check="ok ($(head -n 1 "$WORK/rebuild-check.log"))"
 else
@@ -223,10 +228,10 @@ printf 'server/baseline throughput: %s %% (target >= %s %%: %s)\n' "$ratio" "$ta
 if [[ $PROVIDER == sqlite ]]; then
     printf 'server p99: %s ms (target < 50 ms: %s)\n' "$server_p99" "$(verdict "$server_p99 < 50")"
 fi
-printf 'counters after the run: %s; errors in the server log: %s\n' "$counters_check" "$server_errors"
+printf 'counters after the run: %s; errors in the server log after start-up: %s\n' "$counters_check" "$server_errors"
 if ((server_errors > 0)); then
     printf 'the first error in the server log:\n' >&2
-    grep -m 1 -A 6 'fail:' "$WORK/server.log" >&2
+    grep -m 1 -A 6 'fail:' "$WORK/server-after-start.log" >&2
 fi
 
 if ((${#problems[@]} > 0)); then

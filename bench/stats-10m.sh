@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks the statistics request, GET /api/v1/stats, for one district of a SQLite database holding 10 million
-# cases and 10 million ratings over 12 months: the catalog is created through the API, the history is bulk-inserted
-# with the sqlite3 CLI (bench/stats-10m.sql), the counters are built by `pingjia stats rebuild`, and wrk then asks
-# for the district's year, its year by agency and its year by month. Everything stays on 127.0.0.1.
+# cases and 10 million ratings over 12 months (and a work order for each bad rating, ~850,000): the catalog is
+# created through the API, the history is bulk-inserted with the sqlite3 CLI (bench/stats-10m.sql), the counters
+# are built by `pingjia stats rebuild`, and wrk then asks for the district's year, its year by agency and its year
+# by month. Everything stays on 127.0.0.1.
 # See bench/README.md. Needs about 12 GB of free disk under ${TMPDIR:-/tmp} and 20-40 minutes.
 #
 #   bench/stats-10m.sh
@@ -109,10 +110,10 @@ watch_busy_start "$WORK/bulk.busy"
 log "bulk-inserting $ROWS cases and $ROWS ratings ($FROM … $TO, $DAYS days) with sqlite3 $(sqlite3 --version | cut -d' ' -f1)"
 # The secondary indexes of cases and ratings are dropped first and built again afterwards (sorting once is much
 # faster than 10 million random index inserts); the schema ends up exactly as the migration made it.
-sqlite3 "$DB" "SELECT sql || ';' FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('cases', 'ratings') AND sql IS NOT NULL" \
+sqlite3 "$DB" "SELECT sql || ';' FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('cases', 'ratings', 'work_orders') AND sql IS NOT NULL" \
     >"$WORK/indexes.sql"
 index_count=$(grep -c . "$WORK/indexes.sql")
-sqlite3 "$DB" "SELECT 'DROP INDEX \"' || name || '\";' FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('cases', 'ratings') AND sql IS NOT NULL" \
+sqlite3 "$DB" "SELECT 'DROP INDEX \"' || name || '\";' FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('cases', 'ratings', 'work_orders') AND sql IS NOT NULL" \
     | sqlite3 "$DB"
 sed -e "s/@START@/$FROM/g" -e "s/@DAYS@/$DAYS/g" -e "s/@ROWS@/$ROWS/g" -e "s/@CODE_PREFIX@/$CODE_PREFIX/g" \
     "$BENCH_DIR/stats-10m.sql" >"$WORK/bulk.sql"
@@ -121,6 +122,7 @@ sqlite3 -bail "$DB" <"$WORK/bulk.sql" >"$WORK/bulk.log" 2>&1 || die "the bulk in
 mark() { awk -v m="$1" '$1 == "mark" && $2 == m { print $3 }' "$WORK/bulk.log"; }
 cases_seconds=$(awk -v a="$(mark cases-start)" -v b="$(mark ratings-start)" 'BEGIN { printf "%.0f", b - a }')
 ratings_seconds=$(awk -v a="$(mark ratings-start)" -v b="$(mark ratings-end)" 'BEGIN { printf "%.0f", b - a }')
+orders_seconds=$(awk -v a="$(mark ratings-end)" -v b="$(mark work-orders-end)" 'BEGIN { printf "%.0f", b - a }')
 index_start=$(date +%s.%N)
 log "building $index_count indexes again"
 { echo 'PRAGMA cache_size = -1048576; PRAGMA temp_store = FILE;'; cat "$WORK/indexes.sql"; echo 'PRAGMA journal_mode = WAL;'; } \
@@ -130,9 +132,11 @@ bulk_seconds=$(secs_since "$bulk_start")
 watch_busy_stop
 bulk_busy=$(busy_summary "$WORK/bulk.busy")
 db_bytes_bulk=$(stat -c %s "$DB")
-read -r n_cases n_ratings < <(sqlite3 -separator ' ' "$DB" "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM ratings)")
+read -r n_cases n_ratings n_orders n_bad < <(sqlite3 -separator ' ' "$DB" "SELECT (SELECT count(*) FROM cases),
+    (SELECT count(*) FROM ratings), (SELECT count(*) FROM work_orders), (SELECT count(*) FROM ratings WHERE IsDefault = 0 AND Level <= 2)")
 [[ $n_cases == "$ROWS" && $n_ratings == "$ROWS" ]] || die "expected $ROWS cases and ratings, found $n_cases and $n_ratings"
-log "bulk insert: cases ${cases_seconds} s, ratings ${ratings_seconds} s, indexes ${index_seconds} s; $((db_bytes_bulk / 1048576)) MiB"
+[[ $n_orders == "$n_bad" ]] || die "expected a work order for each of the $n_bad bad ratings, found $n_orders"
+log "bulk insert: cases ${cases_seconds} s, ratings ${ratings_seconds} s, work orders ${orders_seconds} s, indexes ${index_seconds} s; $((db_bytes_bulk / 1048576)) MiB"
 
 # --- counters from the raw rows ----------------------------------------------------------------------------------
 wait_idle
@@ -158,10 +162,16 @@ db_bytes=$(stat -c %s "$DB")
 district_agencies="SELECT a.Id FROM agencies a JOIN regions r ON r.Id = a.RegionId WHERE r.Code = '$TARGET_REGION'"
 from_day=${FROM//-/}
 to_day=${TO//-/}
-read -r expect_ratings counter_rows district_counter_rows < <(sqlite3 -separator ' ' "$DB" "
+# Work orders count by creation time in the period (Shanghai days, stored as UTC) whose rating is not excluded.
+period_start_utc="$(date -u -d "$FROM -1 day" +%F) 16:00:00"
+period_end_utc="$TO 16:00:00"
+read -r expect_ratings counter_rows district_counter_rows expect_orders < <(sqlite3 -separator ' ' "$DB" "
     SELECT (SELECT count(*) FROM ratings WHERE AgencyId IN ($district_agencies) AND Day BETWEEN $from_day AND $to_day),
            (SELECT count(*) FROM rating_counters),
-           (SELECT count(*) FROM rating_counters WHERE AgencyId IN ($district_agencies) AND Day BETWEEN $from_day AND $to_day)")
+           (SELECT count(*) FROM rating_counters WHERE AgencyId IN ($district_agencies) AND Day BETWEEN $from_day AND $to_day),
+           (SELECT count(*) FROM work_orders o JOIN ratings r ON r.Id = o.RatingId
+            WHERE o.AgencyId IN ($district_agencies) AND r.Excluded = 0
+              AND o.CreatedAt >= '$period_start_utc' AND o.CreatedAt < '$period_end_utc')")
 
 # --- measure -----------------------------------------------------------------------------------------------------
 start_server
@@ -200,6 +210,10 @@ for group in "${queries[@]}"; do
     read -r total rows < <(jq -r '"\(.total.activeRatings + .total.defaultRatings + .total.excludedRatings) \(.rows | length)"' "$WORK/$name.json")
     [[ $total -gt 0 && $total -eq $expect_ratings ]] \
         || die "$name: the response counts $total ratings, the ratings table $expect_ratings"
+    # Servers with handling figures (work orders of bad ratings) must count every order of the period.
+    orders=$(jq -r '.handling.replyRate.denominator // "none"' "$WORK/$name.json")
+    [[ $orders == none || $orders -eq $expect_orders ]] \
+        || die "$name: the response counts $orders work orders, the work_orders table $expect_orders"
     printf -v "first_$group" '%s' "$first_ms"
     printf -v "rows_$group" '%s' "$rows"
     run_wrk "$name" "$CONNECTIONS" "$url"
@@ -224,15 +238,17 @@ reminders_seconds=$(time_query "SELECT * FROM cases AS c WHERE c.ReminderSentAt 
 
 # --- summary -----------------------------------------------------------------------------------------------------
 total_json=$(jq -c '.total | {casesFinished, activeRatings, defaultRatings, excludedRatings, goodRate: .goodRate.value}' "$WORK/stats.json")
+handling_json=$(jq -c '.handling // "none" | if . == "none" then . else {badRatings: .replyRate.denominator, replyRate: .replyRate.value, onTimeRate: .onTimeRate.value, overdueCount} end' "$WORK/stats.json")
 printf '\nSummary: %s, SQLite, %s CPU cores; server: %s\n' "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" "$SOURCE_DESC"
-printf 'data: %s cases and %s ratings, %s … %s; %s agencies in %s districts, %s items and %s staff each\n' \
-    "$n_cases" "$n_ratings" "$FROM" "$TO" "$agencies" "${#DISTRICTS[@]}" "$ITEMS_PER_AGENCY" "$STAFF_PER_AGENCY"
-printf 'bulk insert (sqlite3): %s s in all = cases %s s + ratings %s s + %s indexes %s s (machine: %s)\n' \
-    "$bulk_seconds" "$cases_seconds" "$ratings_seconds" "$index_count" "$index_seconds" "$bulk_busy"
+printf 'data: %s cases, %s ratings and %s work orders, %s … %s; %s agencies in %s districts, %s items and %s staff each\n' \
+    "$n_cases" "$n_ratings" "$n_orders" "$FROM" "$TO" "$agencies" "${#DISTRICTS[@]}" "$ITEMS_PER_AGENCY" "$STAFF_PER_AGENCY"
+printf 'bulk insert (sqlite3): %s s in all = cases %s s + ratings %s s + work orders %s s + %s indexes %s s (machine: %s)\n' \
+    "$bulk_seconds" "$cases_seconds" "$ratings_seconds" "$orders_seconds" "$index_count" "$index_seconds" "$bulk_busy"
 printf 'database: %s MiB after the bulk insert, %s MiB after the rebuild\n' "$((db_bytes_bulk / 1048576))" "$((db_bytes / 1048576))"
 printf 'pingjia stats rebuild: %s s (%s; machine: %s): %s\n' "$rebuild_seconds" "$(tail -n 1 "$WORK/rebuild.time")" "$rebuild_busy" "$rebuild_line"
 printf 'counter rows: %s in all, %s for region %s in the period\n' "$counter_rows" "$district_counter_rows" "$TARGET_REGION"
 printf 'region %s total: %s (ratings in the table: %s)\n' "$TARGET_REGION" "$total_json" "$expect_ratings"
+printf 'region %s handling: %s (work orders in the table: %s)\n' "$TARGET_REGION" "$handling_json" "$expect_orders"
 printf "rating-window jobs' queries (sqlite3 CLI, nothing due): close windows %s s, reminders %s s\n" "$close_windows_seconds" "$reminders_seconds"
 printf 'server CPU with no requests (rating-window jobs every 30 s): %s %% of one core over 60 s\n' "$idle_cpu_pct"
 printf '%-22s %4s %5s %9s %8s %9s %9s  %s\n' request rows conns 'first ms' 'req/s' 'p50 ms' 'p99 ms' 'machine'

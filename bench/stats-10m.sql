@@ -123,3 +123,48 @@ SELECT
 FROM q;
 COMMIT;
 SELECT 'mark ratings-end ' || printf('%.3f', julianday('now') * 86400);
+
+BEGIN;
+-- A work order for every active bad rating (levels 1-2), as the rating service creates one in the rating's own
+-- transaction. All of them are closed (a year of history; open ones would set the deadline job to work during the
+-- measurements): contacted after 4 hours, replied after 3 days (one in ten after 9, past the 7-day reply deadline,
+-- and then marked overdue), closed a day after the reply; verification 50 % founded, 20 % partly founded,
+-- 25 % unfounded, 5 % malicious (founded ones rectified); the rater's satisfaction with the handling 60 % satisfied,
+-- 25 % basically, 10 % dissatisfied, 5 % not given. Deadlines are calendar days here, not the server's working-day
+-- calendar; the orders' event history (work_order_events) is not generated. Nothing is dated after now.
+INSERT INTO work_orders (
+    Id, No, RatingId, CaseId, CaseNo, AgencyId, State, Round, Verification, Satisfaction, CreatedAt, ContactDueAt,
+    ReplyDueAt, ExtendedDays, ContactedAt, RepliedAt, Rectified, ClosedAt, ClosedOnTime, PendingRerouteAgencyId,
+    PendingExtensionDays, WarnedAt, OverdueAt, EscalatedAt, UpdatedAt, Version)
+WITH w AS (
+    SELECT r.rowid AS n, r.Id AS RatingId, r.CaseId, r.CaseNo, r.AgencyId, r.Day, r.CreatedAt,
+           ((r.rowid * 2654435761) % 4294967296) * 100 / 4294967296 AS ve,
+           ((r.rowid * 2246822519) % 4294967296) * 100 / 4294967296 AS sa,
+           ((r.rowid * 3266489917) % 4294967296) * 100 / 4294967296 AS late
+    FROM ratings r
+    WHERE r.IsDefault = 0 AND r.Level <= 2),
+x AS (
+    SELECT w.*,
+           CASE WHEN ve < 50 THEN 'Founded' WHEN ve < 70 THEN 'PartlyFounded' WHEN ve < 95 THEN 'Unfounded' ELSE 'Malicious' END AS verification,
+           datetime(CreatedAt, '+7 days') AS reply_due,
+           min(datetime(CreatedAt, CASE WHEN late < 10 THEN '+9 days' ELSE '+3 days' END), datetime('now')) AS replied
+    FROM w)
+SELECT
+    printf('0B0D0000-0000-7000-8000-%012X', n),
+    'GD' || Day || printf('%012X', n),
+    RatingId, CaseId, CaseNo, AgencyId,
+    'Closed', 1, verification,
+    CASE WHEN sa < 60 THEN 'Satisfied' WHEN sa < 85 THEN 'BasicallySatisfied' WHEN sa < 95 THEN 'Dissatisfied' END,
+    CreatedAt, datetime(CreatedAt, '+1 days'), reply_due, 0,
+    min(datetime(CreatedAt, '+4 hours'), datetime('now')), replied,
+    CASE WHEN verification IN ('Founded', 'PartlyFounded') THEN 1 ELSE 0 END,
+    min(datetime(replied, '+1 days'), datetime('now')),
+    CASE WHEN replied <= reply_due THEN 1 ELSE 0 END,
+    NULL, NULL, NULL,
+    CASE WHEN replied > reply_due THEN reply_due END,
+    NULL,
+    min(datetime(replied, '+1 days'), datetime('now')),
+    6
+FROM x;
+COMMIT;
+SELECT 'mark work-orders-end ' || printf('%.3f', julianday('now') * 86400);
