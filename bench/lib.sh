@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for bench/rating-submit.sh and bench/stats-10m.sh (sourced, not run).
 # The caller sets: set -euo pipefail, SCRIPT_NAME, REPO_ROOT, WORK (created by bench_work_dir), and may add to pids.
 
@@ -110,6 +111,7 @@ wait_for() {
 # export_sources DIR: the server's sources to publish. By default a snapshot of the committed tree (HEAD), so that
 # edits in progress neither break nor colour the figures and the run names the commit it measured; BENCH_WORKTREE=1
 # publishes the working tree instead. Sets SOURCE_ROOT and SOURCE_DESC.
+# shellcheck disable=SC2034 # SOURCE_ROOT and SOURCE_DESC are for the caller
 export_sources() {
     local dir=$1
     if [[ -n ${BENCH_WORKTREE:-} ]]; then

@@ -7,10 +7,11 @@
 #   bench/rating-submit.sh [sqlite|postgres]
 set -euo pipefail
 
+# shellcheck disable=SC2034 # used by lib.sh
 SCRIPT_NAME=rating-submit.sh
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH_DIR="$REPO_ROOT/bench"
-# shellcheck source=bench/lib.sh
+# shellcheck source=lib.sh
 source "$BENCH_DIR/lib.sh"
 
 PROVIDER=${1:-sqlite}
@@ -51,9 +52,12 @@ port_free "$BASELINE_PORT"
 # --- database ----------------------------------------------------------------------------------------------------
 # PostgreSQL: a private cluster on 127.0.0.1:$PG_PORT, like test.sh's (which uses 55432), stopped and deleted on exit.
 if [[ $PROVIDER == postgres ]]; then
+    # shellcheck disable=SC2012 # version directories: plain names, sorted by version
     PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
     if [[ -z $PG_BIN ]]; then
+        # No command on PATH to test for (the binaries live under /usr/lib/postgresql): install the package.
         ensure_tool /usr/lib/postgresql/none postgresql
+        # shellcheck disable=SC2012
         PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
     fi
     if (exec 3<>"/dev/tcp/$HOST/$PG_PORT") 2>/dev/null; then
@@ -94,11 +98,12 @@ dotnet publish "$BENCH_DIR/Pingjia.Bench.Seed" -c Release -o "$WORK/seed" >"$WOR
 
 # --- start both --------------------------------------------------------------------------------------------------
 ADMIN_KEY=$(new_admin_key)
+DATA_KEY=$(new_data_key)
 export PINGJIA_BENCH_KEY="$ADMIN_KEY"
 # A kept database is only useful with its key: kept beside it, readable by us alone.
 if [[ -n ${KEEP_WORK:-} ]]; then (umask 077 && printf '%s\n' "$ADMIN_KEY" >"$WORK/admin.key"); fi
 export PINGJIA_DB_PROVIDER="$PROVIDER" PINGJIA_DB_CONNECTION="$DB_CONNECTION" PINGJIA_URLS="$SERVER_URL" \
-    PINGJIA_ADMIN_API_KEY="$ADMIN_KEY" PINGJIA_DATA_KEY="$(new_data_key)" PINGJIA_DATA_KEY_FILE="$WORK/data.key"
+    PINGJIA_ADMIN_API_KEY="$ADMIN_KEY" PINGJIA_DATA_KEY="$DATA_KEY" PINGJIA_DATA_KEY_FILE="$WORK/data.key"
 
 log "starting the server on $SERVER_URL ($PROVIDER) and the baseline on $BASELINE_URL"
 (cd "$WORK" && exec dotnet "$WORK/server/pingjia.dll") >"$WORK/server.log" 2>&1 &

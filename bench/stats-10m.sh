@@ -9,10 +9,11 @@
 #   bench/stats-10m.sh
 set -euo pipefail
 
+# shellcheck disable=SC2034 # used by lib.sh
 SCRIPT_NAME=stats-10m.sh
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BENCH_DIR="$REPO_ROOT/bench"
-# shellcheck source=bench/lib.sh
+# shellcheck source=lib.sh
 source "$BENCH_DIR/lib.sh"
 
 readonly HOST=127.0.0.1
@@ -59,11 +60,12 @@ dotnet publish "$SOURCE_ROOT/src/Pingjia.Server" -c Release -o "$WORK/server" >"
 
 DB="$WORK/stats.db"
 ADMIN_KEY=$(new_admin_key)
+DATA_KEY=$(new_data_key)
 export PINGJIA_BENCH_KEY="$ADMIN_KEY"
 # A kept database is only useful with its key: kept beside it, readable by us alone.
 if [[ -n ${KEEP_WORK:-} ]]; then (umask 077 && printf '%s\n' "$ADMIN_KEY" >"$WORK/admin.key"); fi
 export PINGJIA_DB_PROVIDER=sqlite PINGJIA_DB_CONNECTION="Data Source=$DB" PINGJIA_URLS="$SERVER_URL" \
-    PINGJIA_ADMIN_API_KEY="$ADMIN_KEY" PINGJIA_DATA_KEY="$(new_data_key)" PINGJIA_DATA_KEY_FILE="$WORK/data.key"
+    PINGJIA_ADMIN_API_KEY="$ADMIN_KEY" PINGJIA_DATA_KEY="$DATA_KEY" PINGJIA_DATA_KEY_FILE="$WORK/data.key"
 pingjia() { (cd "$WORK" && exec "$WORK/server/pingjia" "$@"); }
 
 log "pingjia migrate"
@@ -152,8 +154,9 @@ watch_busy_stop
 rebuild_busy=$(busy_summary "$WORK/rebuild.busy")
 head -n 3 "$WORK/rebuild.log" >&2
 # Exit 1 with "… differed … and were replaced" is the expected outcome: nothing was counted before.
-[[ $rebuild_status -eq 1 ]] && grep -q 'were replaced' "$WORK/rebuild.log" \
-    || die "pingjia stats rebuild exited $rebuild_status: $(head -n 5 "$WORK/rebuild.log")"
+if [[ $rebuild_status -ne 1 ]] || ! grep -q 'were replaced' "$WORK/rebuild.log"; then
+    die "pingjia stats rebuild exited $rebuild_status: $(head -n 5 "$WORK/rebuild.log")"
+fi
 rebuild_line=$(head -n 1 "$WORK/rebuild.log")
 sqlite3 "$DB" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
 db_bytes=$(stat -c %s "$DB")
