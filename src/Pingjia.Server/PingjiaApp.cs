@@ -96,6 +96,7 @@ internal static class FeatureRegistration
         services.AddSingleton<RatingLinks>();
         services.AddSingleton<ISmsGateway, OutboxSmsGateway>();
         services.AddScoped<RatingService>();
+        services.AddSingleton<RatingWriter>();
         services.AddSingleton<RatingJobs>();
         services.AddHostedService(sp => sp.GetRequiredService<RatingJobs>());
         return services;

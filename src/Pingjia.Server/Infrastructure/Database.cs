@@ -63,6 +63,8 @@ internal static class Database
     /// <summary>
     /// In WAL mode, synchronous=NORMAL syncs at checkpoints instead of every commit: the database cannot be corrupted,
     /// but a power cut may lose the last commits. That is the usual setting for WAL; it is per connection, hence here.
+    /// busy_timeout lets SQLite itself wait for the write lock with short sleeps; without it Microsoft.Data.Sqlite
+    /// retries a busy statement only every 150 ms, which is most of the tail latency under concurrent writes.
     /// </summary>
     private sealed class SqliteSynchronousNormal : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
     {
@@ -80,7 +82,7 @@ internal static class Database
         private static void Apply(System.Data.Common.DbConnection connection)
         {
             using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA synchronous=NORMAL;";
+            command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
             command.ExecuteNonQuery();
         }
     }

@@ -23,13 +23,16 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
     /// <summary>Overrides the actor for work not done on behalf of a request (jobs, the command line).</summary>
     public string? ActorOverride { get; set; }
 
+    /// <summary>Who the next recorded entry is attributed to.</summary>
+    public string Actor => ActorOverride ?? caller.Actor;
+
     public void Record(string action, string entityType, string entityId, object data)
     {
         _pending.Add(new AuditEntry
         {
             Id = time.NewId(),
             At = time.UtcNow(),
-            Actor = ActorOverride ?? caller.Actor,
+            Actor = Actor,
             Action = action,
             EntityType = entityType,
             EntityId = entityId,

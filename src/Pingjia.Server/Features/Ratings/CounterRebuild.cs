@@ -17,7 +17,7 @@ public static class CounterRebuild
     public static async Task<Dictionary<CounterKey, CounterDelta>> RecountAsync(PingjiaDbContext db, CancellationToken ct)
     {
         var expected = new Dictionary<CounterKey, CounterDelta>();
-        void Add(CounterKey k, CounterDelta d) => expected[k] = expected.TryGetValue(k, out var e) ? Sum(e, d) : d;
+        void Add(CounterKey k, CounterDelta d) => expected[k] = expected.TryGetValue(k, out var e) ? e + d : d;
 
         await foreach (var c in db.Cases.AsNoTracking().Where(c => c.RatingOpensAt != null)
             .Select(c => new { c.RatingOpensAt, c.AgencyId, c.ItemId, c.StaffId, c.HasActiveRating }).AsAsyncEnumerable().WithCancellation(ct))
@@ -84,8 +84,4 @@ public static class CounterRebuild
     /// <summary>Zero rows are equal to absent ones (a rating excluded and counted back leaves zeros behind).</summary>
     private static CounterDelta ToDelta(RatingCounter s) =>
         new(s.Finished, s.FinishedRated, s.Active, s.A1, s.A2, s.A3, s.A4, s.A5, s.Defaults, s.Excluded, s.FollowUps);
-
-    private static CounterDelta Sum(CounterDelta a, CounterDelta b) => new(
-        a.Finished + b.Finished, a.FinishedRated + b.FinishedRated, a.Active + b.Active, a.A1 + b.A1, a.A2 + b.A2, a.A3 + b.A3,
-        a.A4 + b.A4, a.A5 + b.A5, a.Defaults + b.Defaults, a.Excluded + b.Excluded, a.FollowUps + b.FollowUps);
 }

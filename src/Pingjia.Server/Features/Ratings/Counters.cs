@@ -18,8 +18,31 @@ public sealed record CounterDelta(
         ? new CounterDelta(Defaults: sign)
         : new CounterDelta(Active: sign, A1: level == 1 ? sign : 0, A2: level == 2 ? sign : 0, A3: level == 3 ? sign : 0, A4: level == 4 ? sign : 0, A5: level == 5 ? sign : 0);
 
+    public static CounterDelta operator +(CounterDelta a, CounterDelta b) => new(
+        a.Finished + b.Finished, a.FinishedRated + b.FinishedRated, a.Active + b.Active, a.A1 + b.A1, a.A2 + b.A2, a.A3 + b.A3,
+        a.A4 + b.A4, a.A5 + b.A5, a.Defaults + b.Defaults, a.Excluded + b.Excluded, a.FollowUps + b.FollowUps);
+
     /// <summary>An upheld exclusion: out of the valid counts, into the excluded count.</summary>
     public static CounterDelta ForExclusion(int level, bool isDefault) => ForRating(level, isDefault, -1) with { Excluded = 1 };
+}
+
+/// <summary>Changes to counters gathered over a transaction, written with one upsert per distinct row.</summary>
+public sealed class CounterBatch
+{
+    private readonly Dictionary<CounterKey, CounterDelta> _deltas = [];
+
+    public void Add(CounterKey key, CounterDelta delta) =>
+        _deltas[key] = _deltas.TryGetValue(key, out var d) ? d + delta : delta;
+
+    public async Task FlushAsync(PingjiaDbContext db, CancellationToken ct)
+    {
+        foreach (var (key, delta) in _deltas)
+        {
+            await Counters.AddAsync(db, key, delta, ct);
+        }
+
+        _deltas.Clear();
+    }
 }
 
 /// <summary>

@@ -19,16 +19,21 @@ public sealed record SubmissionResult(Rating Rating, bool Created, IReadOnlyList
 /// Makes ratings: window check, rule check, one rating per (case, step) even under concurrency, counters and
 /// audit in the same transaction. The same path serves the API, rating links and the default-rating job.
 /// </summary>
-public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingConfigCache configs, WorkOrders.WorkOrderService workOrders, TimeProvider time)
+public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingConfigCache configs, WorkOrders.WorkOrderService workOrders, RatingWriter writer, TimeProvider time)
 {
     public const string MainStep = "main";
 
     public async Task<SubmissionResult> SubmitAsync(Submission s, CancellationToken ct)
     {
-        var existing = await FindAsync(s.Case.Id, s.Step, ct);
-        if (existing is not null)
+        // Only a case marked rated or defaulted can already hold a rating, so the usual first rating skips this
+        // lookup; the writer checks again inside its transaction, which is what makes a repeat harmless.
+        if (s.Case.HasActiveRating || s.Case.DefaultedAt is not null || s.Case.BatchNo is not null)
         {
-            return new SubmissionResult(existing, false, []);
+            var existing = await FindAsync(s.Case.Id, s.Step, ct);
+            if (existing is not null)
+            {
+                return new SubmissionResult(existing, false, []);
+            }
         }
 
         var now = time.UtcNow();
@@ -46,6 +51,11 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
             Check(related, input, config);
         }
 
+        if (s.Case.BatchNo is null && s.Related.Count == 0)
+        {
+            return await writer.WriteAsync(new PendingRating(s, audit.Actor, version, now));
+        }
+
         // A batch (批量业务) is rated once: the same rating applies to every open, unrated case of the batch.
         var batch = new List<Case>();
         if (s.Case.BatchNo is { } batchNo)
@@ -59,20 +69,22 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
         try
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var main = await AddAsync(s.Case, s.Step, s.Input, s.Channel, false, s.RaterIndex, version, now, ct);
+            var counters = new CounterBatch();
+            var main = await AddAsync(s.Case, s.Step, s.Input, s.Channel, false, s.RaterIndex, version, now, counters, ct);
             foreach (var c in batch)
             {
-                made.Add(await AddAsync(c, s.Step, s.Input, s.Channel, false, s.RaterIndex, version, now, ct));
+                made.Add(await AddAsync(c, s.Step, s.Input, s.Channel, false, s.RaterIndex, version, now, counters, ct));
             }
 
             foreach (var (c, input) in s.Related)
             {
                 if (await FindAsync(c.Id, MainStep, ct) is null)
                 {
-                    made.Add(await AddAsync(c, MainStep, input, s.Channel, false, s.RaterIndex, version, now, ct));
+                    made.Add(await AddAsync(c, MainStep, input, s.Channel, false, s.RaterIndex, version, now, counters, ct));
                 }
             }
 
+            await counters.FlushAsync(db, ct);
             await audit.SaveAsync(ct);
             await tx.CommitAsync(ct);
             return new SubmissionResult(main, true, made);
@@ -107,8 +119,10 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
 
         var (version, _) = await RatingConfigApi.CurrentAsync(db, configs, ct);
         // The default is dated at the close of the window, whenever the job gets to it.
-        await AddAsync(c, MainStep, new RatingInput(RatingLevels.DefaultLevel, new Dictionary<string, int>(), [], null), RatingChannel.Default, true, null, version, c.RatingClosesAt!.Value, ct);
         audit.ActorOverride = "system:rating-window";
+        var counters = new CounterBatch();
+        await AddAsync(c, MainStep, new RatingInput(RatingLevels.DefaultLevel, new Dictionary<string, int>(), [], null), RatingChannel.Default, true, null, version, c.RatingClosesAt!.Value, counters, ct);
+        await counters.FlushAsync(db, ct);
         await audit.SaveAsync(ct);
         await tx.CommitAsync(ct);
         return true;
@@ -213,49 +227,119 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
         RatingRules.Check(input, c.RatingScope, online, config.TagPolicy, config.IndicatorsFor(c.RatingScope, online), config.TagsByCode);
     }
 
-    private async Task<Rating> AddAsync(Case c, string step, RatingInput input, RatingChannel channel, bool isDefault, string? rater, int version, DateTime at, CancellationToken ct)
+    /// <summary>
+    /// Writes queued simple submissions (no batch, no theme) in one transaction; see <see cref="RatingWriter"/>.
+    /// Results are in the order of the queue; a (case, step) rated earlier, or earlier in the same batch, is returned as it is.
+    /// </summary>
+    internal async Task<SubmissionResult[]> WriteBatchAsync(IReadOnlyList<PendingRating> batch, CancellationToken ct)
     {
-        var rating = new Rating
+        var caseIds = batch.Select(p => p.Submission.Case.Id).Distinct().ToList();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var ratings = (await db.Ratings.Where(r => caseIds.Contains(r.CaseId)).ToListAsync(ct)).ToDictionary(r => (r.CaseId, r.Step));
+        var active = (await db.Cases.Where(c => caseIds.Contains(c.Id) && c.HasActiveRating).Select(c => c.Id).ToListAsync(ct)).ToHashSet();
+        var counters = new CounterBatch();
+        var claimed = new List<Guid>();
+        var results = new SubmissionResult[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
         {
-            Id = time.NewId(),
-            CaseId = c.Id,
-            CaseNo = c.CaseNo,
-            Step = step,
-            Level = input.Level,
-            Indicators = JsonSerializer.Serialize(input.Indicators),
-            Tags = string.Join(',', input.Tags),
-            Text = string.IsNullOrWhiteSpace(input.Text) ? null : input.Text.Trim(),
-            Channel = channel,
-            IsDefault = isDefault,
-            BatchNo = c.BatchNo,
-            RaterIndex = rater,
-            AgencyId = c.AgencyId,
-            ItemId = c.ItemId,
-            StaffId = c.StaffId,
-            Day = RatingWindow.DayOf(at),
-            ConfigVersion = version,
-            CreatedAt = at,
-        };
+            var (p, s) = (batch[i], batch[i].Submission);
+            if (ratings.TryGetValue((s.Case.Id, s.Step), out var existing))
+            {
+                results[i] = new SubmissionResult(existing, false, []);
+                continue;
+            }
+
+            audit.ActorOverride = p.Actor;
+            var rating = NewRating(s.Case, s.Step, s.Input, s.Channel, false, s.RaterIndex, p.ConfigVersion, p.At);
+            db.Ratings.Add(rating);
+            ratings[(s.Case.Id, s.Step)] = rating;
+            counters.Add(KeyOf(rating), CounterDelta.ForRating(rating.Level, false));
+            if (active.Add(s.Case.Id))
+            {
+                claimed.Add(s.Case.Id);
+                CountRated(s.Case, counters);
+            }
+
+            await RecordAsync(rating, s.Case, ct);
+            results[i] = new SubmissionResult(rating, true, []);
+        }
+
+        if (claimed.Count > 0)
+        {
+            var marked = await db.Cases.Where(c => claimed.Contains(c.Id) && !c.HasActiveRating)
+                .ExecuteUpdateAsync(u => u.SetProperty(c => c.HasActiveRating, true), ct);
+            if (marked != claimed.Count)
+            {
+                // Another instance rated one of these cases since the read above: write the batch again one by one.
+                throw new DbUpdateConcurrencyException($"{claimed.Count - marked} of {claimed.Count} cases were rated meanwhile.");
+            }
+        }
+
+        await counters.FlushAsync(db, ct);
+        await audit.SaveAsync(ct);
+        await tx.CommitAsync(ct);
+        return results;
+    }
+
+    private async Task<Rating> AddAsync(Case c, string step, RatingInput input, RatingChannel channel, bool isDefault, string? rater, int version, DateTime at, CounterBatch counters, CancellationToken ct)
+    {
+        var rating = NewRating(c, step, input, channel, isDefault, rater, version, at);
         db.Ratings.Add(rating);
-        await Counters.AddAsync(db, KeyOf(rating), CounterDelta.ForRating(rating.Level, isDefault), ct);
+        counters.Add(KeyOf(rating), CounterDelta.ForRating(rating.Level, isDefault));
         if (!isDefault)
         {
             var claimed = await db.Cases.Where(x => x.Id == c.Id && !x.HasActiveRating)
                 .ExecuteUpdateAsync(u => u.SetProperty(x => x.HasActiveRating, true), ct);
-            if (claimed == 1 && c.RatingOpensAt is { } opens)
+            if (claimed == 1)
             {
-                await Counters.AddAsync(db, new CounterKey(RatingWindow.DayOf(opens), c.AgencyId, c.ItemId, c.StaffId ?? Guid.Empty, ""), new CounterDelta(FinishedRated: 1), ct);
+                CountRated(c, counters);
             }
         }
 
-        audit.Record(isDefault ? "rating.defaulted" : "rating.created", "rating", rating.Id.ToString(),
-            new { rating.CaseNo, rating.Step, rating.Level, rating.Tags, channel = Counters.ChannelKey(channel), rating.ConfigVersion, hasText = rating.Text is not null });
-        if (!isDefault && Domain.Ratings.RatingLevels.PolarityOf(rating.Level) == Domain.Ratings.Polarity.Bad)
+        await RecordAsync(rating, c, ct);
+        return rating;
+    }
+
+    /// <summary>A finished case counts as rated once, on the day its rating opened, whatever the number of its rated steps.</summary>
+    private static void CountRated(Case c, CounterBatch counters)
+    {
+        if (c.RatingOpensAt is { } opens)
+        {
+            counters.Add(new CounterKey(RatingWindow.DayOf(opens), c.AgencyId, c.ItemId, c.StaffId ?? Guid.Empty, ""), new CounterDelta(FinishedRated: 1));
+        }
+    }
+
+    private Rating NewRating(Case c, string step, RatingInput input, RatingChannel channel, bool isDefault, string? rater, int version, DateTime at) => new()
+    {
+        Id = time.NewId(),
+        CaseId = c.Id,
+        CaseNo = c.CaseNo,
+        Step = step,
+        Level = input.Level,
+        Indicators = JsonSerializer.Serialize(input.Indicators),
+        Tags = string.Join(',', input.Tags),
+        Text = string.IsNullOrWhiteSpace(input.Text) ? null : input.Text.Trim(),
+        Channel = channel,
+        IsDefault = isDefault,
+        BatchNo = c.BatchNo,
+        RaterIndex = rater,
+        AgencyId = c.AgencyId,
+        ItemId = c.ItemId,
+        StaffId = c.StaffId,
+        Day = RatingWindow.DayOf(at),
+        ConfigVersion = version,
+        CreatedAt = at,
+    };
+
+    /// <summary>The audit entry of a rating and, for a bad one, its work order: both in the rating's transaction.</summary>
+    private async Task RecordAsync(Rating rating, Case c, CancellationToken ct)
+    {
+        audit.Record(rating.IsDefault ? "rating.defaulted" : "rating.created", "rating", rating.Id.ToString(),
+            new { rating.CaseNo, rating.Step, rating.Level, rating.Tags, channel = Counters.ChannelKey(rating.Channel), rating.ConfigVersion, hasText = rating.Text is not null });
+        if (!rating.IsDefault && RatingLevels.PolarityOf(rating.Level) == Polarity.Bad)
         {
             // Every bad rating becomes a work order in the same transaction: neither exists without the other.
             await workOrders.CreateForRatingAsync(rating, c, ct);
         }
-
-        return rating;
     }
 }
