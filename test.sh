@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every Pingjia test on a fresh Debian machine with the .NET 10 SDK:
-#   - installs what the tests need when missing (PostgreSQL 15),
+#   - installs what the tests need when missing (PostgreSQL 15; Debian's chromium and a CJK font for the browser tests),
 #   - starts a private PostgreSQL on 127.0.0.1:${PINGJIA_TEST_PG_PORT:-55432} and stops it afterwards,
 #   - runs the domain tests once and the server tests on SQLite and again on PostgreSQL,
 #   - smoke-tests the README's run command (/readyz answers 200),
@@ -45,6 +45,9 @@ if [ -z "$(pg_bin)" ]; then
   apt_install postgresql
 fi
 command -v curl >/dev/null || apt_install curl
+# The page tests drive Debian's chromium through Playwright (never a downloaded browser); Chinese text needs a CJK font.
+[ -x /usr/bin/chromium ] || apt_install chromium
+dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || apt_install fonts-wqy-microhei
 dotnet --version
 
 log "Build"
@@ -92,9 +95,11 @@ run_tests() {
 }
 
 run_tests domain tests/Pingjia.Domain.Tests/Pingjia.Domain.Tests.csproj
-run_tests server-sqlite tests/Pingjia.Server.Tests/Pingjia.Server.Tests.csproj PINGJIA_TEST_PROVIDER=sqlite
+# Screenshots of the pages (browser tests) are kept as artifacts under TestResults/screenshots/<provider>.
+SHOTS="$ROOT/TestResults/screenshots"
+run_tests server-sqlite tests/Pingjia.Server.Tests/Pingjia.Server.Tests.csproj PINGJIA_TEST_PROVIDER=sqlite "PINGJIA_SCREENSHOTS=$SHOTS/sqlite"
 if [ "$PG_STARTED" -eq 1 ]; then
-  run_tests server-postgres tests/Pingjia.Server.Tests/Pingjia.Server.Tests.csproj PINGJIA_TEST_PROVIDER=postgres "PINGJIA_TEST_PG=$PG_CONN"
+  run_tests server-postgres tests/Pingjia.Server.Tests/Pingjia.Server.Tests.csproj PINGJIA_TEST_PROVIDER=postgres "PINGJIA_TEST_PG=$PG_CONN" "PINGJIA_SCREENSHOTS=$SHOTS/postgres"
 else
   FAILED=$((FAILED + 1))
 fi
@@ -117,5 +122,6 @@ else
 fi
 
 echo
+echo "screenshots: $SHOTS"
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

@@ -11,6 +11,7 @@ using Pingjia.Server.Features.Health;
 using Pingjia.Server.Features.Ratings;
 using Pingjia.Server.Features.WorkOrders;
 using Pingjia.Server.Infrastructure;
+using Pingjia.Server.Pages;
 
 namespace Pingjia.Server;
 
@@ -46,11 +47,13 @@ public static class PingjiaApp
         builder.Services.AddCatalog();
         builder.Services.AddRatings(options);
         builder.Services.AddWorkOrders();
+        builder.Services.AddWeb();
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<BodySizeLimitMiddleware>();
+        app.UseWeb();
         app.UseAuthentication();
         app.UseAuthorization();
 
@@ -62,6 +65,7 @@ public static class PingjiaApp
         api.MapCatalog();
         api.MapRatingsFeature();
         api.MapWorkOrdersFeature(options);
+        app.MapWeb();
         return app;
     }
 

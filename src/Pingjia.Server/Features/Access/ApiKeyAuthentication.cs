@@ -119,8 +119,19 @@ internal static class AccessSetup
                 o.Cookie.SameSite = SameSiteMode.Strict;
                 o.ExpireTimeSpan = TimeSpan.FromHours(8);
                 o.SlidingExpiration = true;
-                // The API answers with status codes; pages redirect (the console sets its own paths).
-                o.Events.OnRedirectToLogin = ctx => Deny(ctx, StatusCodes.Status401Unauthorized);
+                // The API answers with status codes; console pages send the browser to the sign-in page.
+                o.LoginPath = "/console/sign-in";
+                o.ReturnUrlParameter = "returnUrl";
+                o.Events.OnRedirectToLogin = ctx =>
+                {
+                    if (ctx.Request.Path.StartsWithSegments("/console") && HttpMethods.IsGet(ctx.Request.Method))
+                    {
+                        ctx.Response.Redirect(ctx.RedirectUri);
+                        return Task.CompletedTask;
+                    }
+
+                    return Deny(ctx, StatusCodes.Status401Unauthorized);
+                };
                 o.Events.OnRedirectToAccessDenied = ctx => Deny(ctx, StatusCodes.Status403Forbidden);
             });
         services.AddAuthorization();
