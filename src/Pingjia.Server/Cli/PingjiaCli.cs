@@ -103,8 +103,14 @@ public static class PingjiaCli
         var schemeOption = new Option<FileInfo>("--scheme") { Description = "方案文件（JSON）/ the scheme file (JSON)", Required = true };
         var inputOption = new Option<FileInfo>("--input") { Description = "各单位的输入（JSON）/ inputs per unit (JSON)", Required = true };
         var outOption = new Option<FileInfo?>("--out") { Description = "结果文件；省略时输出到控制台 / result file; the console when omitted" };
-        var run = new Command("run", "计算得分、排名、等次及说明 / Score, rank and grade every unit, with explanations") { schemeOption, inputOption, outOption };
-        run.SetAction((r, ct) => Features.Assessments.AssessCommand.RunAsync(r.GetValue(schemeOption)!, r.GetValue(inputOption)!, r.GetValue(outOption), Console.Out, Console.Error, ct));
+        var periodOption = new Option<string?>("--period") { Description = "考核期（须与输入文件一致）/ the period (must match the input file's)" };
+        var run = new Command("run", "计算得分、排名、等次及说明 / Score, rank and grade every unit, with explanations") { schemeOption, inputOption, periodOption, outOption };
+        run.SetAction((r, ct) => Features.Assessments.AssessCommand.RunAsync(r.GetValue(schemeOption)!, r.GetValue(inputOption)!, r.GetValue(periodOption), r.GetValue(outOption), Console.Out, Console.Error, ct));
+        var unitOption = new Option<string>("--unit") { Description = "单位名称 / the unit", Required = true };
+        var jsonOption = new Option<bool>("--json") { Description = "输出 JSON 而非中文说明 / JSON instead of Chinese text" };
+        var explain = new Command("explain", "打印一个单位的得分说明 / Print one unit's explanation") { schemeOption, inputOption, periodOption, unitOption, jsonOption };
+        explain.SetAction((r, ct) => Features.Assessments.AssessCommand.ExplainAsync(r.GetValue(schemeOption)!, r.GetValue(inputOption)!, r.GetValue(periodOption), r.GetValue(unitOption)!, r.GetValue(jsonOption), Console.Out, Console.Error, ct));
+        assess.Subcommands.Add(explain);
         assess.Subcommands.Add(run);
         root.Subcommands.Add(assess);
         return root;

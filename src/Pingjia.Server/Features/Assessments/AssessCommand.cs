@@ -7,14 +7,26 @@ using Pingjia.Domain.Assessments;
 
 namespace Pingjia.Server.Features.Assessments;
 
-/// <summary>Inputs of a round: per unit, per leaf code.</summary>
-public sealed record RoundInput(Dictionary<string, Dictionary<string, LeafInput>> Units);
+/// <summary>One unit of an input file: its leaf inputs by code, and where it sits (level, parent, weight, category, flagged events).</summary>
+public sealed record UnitInput(
+    string Unit, Dictionary<string, LeafInput>? Inputs, string? Level = null, string? Parent = null, decimal? Weight = null,
+    string? Category = null, List<string>? Flags = null);
 
-public sealed record UnitResult(string Unit, int Rank, decimal Total, decimal Unrounded, string? Grade, NodeScore Explanation);
+/// <summary>The inputs of a round: the period they belong to and the units.</summary>
+public sealed record RoundInput(string? Period, List<UnitInput>? Units)
+{
+    public IReadOnlyList<RoundUnit> ToUnits() =>
+        [.. (Units ?? []).Select(u => new RoundUnit(u.Unit, u.Inputs ?? [], u.Level, u.Parent, u.Weight ?? 1, u.Category, u.Flags))];
+}
 
-public sealed record RoundOutput(string Scheme, int Version, IReadOnlyList<UnitResult> Results);
+public sealed record UnitResult(string Unit, string? Level, int Rank, decimal Total, decimal Unrounded, string? Grade, NodeScore Explanation);
 
-/// <summary><c>pingjia assess run</c>: scores every unit of an input file under a scheme file and writes ranked results with explanations.</summary>
+public sealed record RoundOutput(string Scheme, int Version, string? Period, IReadOnlyList<UnitResult> Results);
+
+/// <summary>
+/// <c>pingjia assess run</c> scores every unit of an input file under a scheme file and writes ranked results with
+/// explanations; <c>pingjia assess explain</c> prints one unit's explanation as Chinese text (or JSON).
+/// </summary>
 public static class AssessCommand
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -24,16 +36,96 @@ public static class AssessCommand
         AllowTrailingCommas = true,
         WriteIndented = true,
         Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static async Task<int> RunAsync(FileInfo schemeFile, FileInfo inputFile, FileInfo? outFile, TextWriter output, TextWriter error, CancellationToken ct)
+    /// <summary>Scores a round and returns its output; throws <see cref="DomainException"/> for bad inputs.</summary>
+    public static RoundOutput Compute(Scheme scheme, RoundInput input)
+    {
+        var ranked = Ranking.Compute(scheme, input.ToUnits());
+        return new RoundOutput(scheme.Code, scheme.Version, input.Period,
+            [.. ranked.Select(r => new UnitResult(r.Unit, r.Result.Level, r.Rank, r.Result.Total, r.Result.Unrounded, r.Grade, r.Result.Tree))]);
+    }
+
+    public static async Task<int> RunAsync(FileInfo schemeFile, FileInfo inputFile, string? period, FileInfo? outFile, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        var (scheme, input) = await LoadAsync(schemeFile, inputFile, period, error, ct);
+        if (scheme is null || input is null)
+        {
+            return 1;
+        }
+
+        RoundOutput result;
+        try
+        {
+            result = Compute(scheme, input);
+        }
+        catch (DomainException e)
+        {
+            await error.WriteLineAsync($"输入有误 / Invalid input ({e.Code}): {e.Message}");
+            return 1;
+        }
+
+        {
+            var text = JsonSerializer.Serialize(result, Json);
+            if (outFile is null)
+            {
+                await output.WriteLineAsync(text);
+                return 0;
+            }
+
+            await File.WriteAllTextAsync(outFile.FullName, text, ct);
+        }
+
+        foreach (var r in result.Results)
+        {
+            await output.WriteLineAsync($"{r.Rank}. {r.Unit}: {scheme.Rounding.Format(r.Total)} {r.Grade}");
+        }
+
+        return 0;
+    }
+
+    public static async Task<int> ExplainAsync(FileInfo schemeFile, FileInfo inputFile, string? period, string unit, bool json, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        var (scheme, input) = await LoadAsync(schemeFile, inputFile, period, error, ct);
+        if (scheme is null || input is null)
+        {
+            return 1;
+        }
+
+        IReadOnlyList<RankedResult> ranked;
+        try
+        {
+            ranked = Ranking.Compute(scheme, input.ToUnits());
+        }
+        catch (DomainException e)
+        {
+            await error.WriteLineAsync($"输入有误 / Invalid input ({e.Code}): {e.Message}");
+            return 1;
+        }
+
+        var one = ranked.FirstOrDefault(r => r.Unit == unit);
+        if (one is null)
+        {
+            await error.WriteLineAsync($"输入中没有单位“{unit}” / No unit '{unit}' in the input.");
+            return 1;
+        }
+
+        await output.WriteAsync(json
+            ? JsonSerializer.Serialize(new UnitResult(one.Unit, one.Result.Level, one.Rank, one.Result.Total, one.Result.Unrounded, one.Grade, one.Result.Tree), Json) + "\n"
+            : Explanation.ToText(scheme, one));
+        return 0;
+    }
+
+    private static async Task<(Scheme?, RoundInput?)> LoadAsync(FileInfo schemeFile, FileInfo inputFile, string? period, TextWriter error, CancellationToken ct)
     {
         foreach (var f in new[] { schemeFile, inputFile })
         {
             if (!f.Exists)
             {
                 await error.WriteLineAsync($"文件不存在 / No such file: {f.FullName}");
-                return 2;
+                return (null, null);
             }
         }
 
@@ -46,50 +138,39 @@ public static class AssessCommand
                 await error.WriteLineAsync($"  {e}");
             }
 
-            return 1;
+            return (null, null);
         }
 
         RoundInput? input;
-        try
-        {
-            input = JsonSerializer.Deserialize<RoundInput>(await File.ReadAllTextAsync(inputFile.FullName, ct), Json);
-        }
-        catch (JsonException e)
-        {
-            await error.WriteLineAsync($"输入文件有误 / The input file is not valid at {e.Path}: {e.Message.Split(" Path:")[0]}");
-            return 1;
-        }
-
-        var scored = new List<(string, ScoreResult)>();
-        foreach (var (unit, leaves) in input?.Units ?? [])
         {
             try
             {
-                scored.Add((unit, Scoring.Score(scheme, leaves)));
+                input = JsonSerializer.Deserialize<RoundInput>(await File.ReadAllTextAsync(inputFile.FullName, ct), Json);
             }
-            catch (DomainException e)
+            catch (JsonException e)
             {
-                await error.WriteLineAsync($"{unit}: {e.Message}");
-                return 1;
+                await error.WriteLineAsync($"输入文件有误 / The input file is not valid at {e.Path}: {e.Message.Split(" Path:")[0]}");
+                return (null, null);
             }
         }
 
-        var result = new RoundOutput(scheme.Code, scheme.Version,
-            [.. Ranking.Rank(scored).Select(r => new UnitResult(r.Unit, r.Rank, r.Result.Total, r.Result.Unrounded, r.Result.Grade, r.Result.Tree))]);
-        var text = JsonSerializer.Serialize(result, Json);
-        if (outFile is null)
+        if (input?.Units is null)
         {
-            await output.WriteLineAsync(text);
-        }
-        else
-        {
-            await File.WriteAllTextAsync(outFile.FullName, text, ct);
-            foreach (var r in result.Results)
-            {
-                await output.WriteLineAsync($"{r.Rank}. {r.Unit}: {r.Total} {r.Grade}");
-            }
+            await error.WriteLineAsync("输入文件没有单位 / The input file has no units.");
+            return (scheme, null);
         }
 
-        return 0;
+        if (period is not null)
+        {
+            if (input.Period is not null && input.Period != period)
+            {
+                await error.WriteLineAsync($"输入属于 {input.Period} 期，不是 {period} 期 / The input is for period {input.Period}, not {period}.");
+                return (scheme, null);
+            }
+
+            input = input with { Period = period };
+        }
+
+        return (scheme, input);
     }
 }
