@@ -162,9 +162,10 @@ public sealed record Periods(IReadOnlyList<SourceWeight> Weights, decimal Scale,
 /// When a node scores zero whatever its method says: after <see cref="ConsecutiveEmptyPeriods"/> periods in a row with
 /// nothing (Yingdong: three months → the item scores 0 for the year), when fewer than <see cref="MinTotal"/> items
 /// came in over all periods (a missed base quota), or when any of <see cref="Flags"/> is raised (a concealed or late
-/// major report). <see cref="Target"/> names an ancestor that is zeroed instead of the node itself.
+/// major report), or, on a quota leaf with <see cref="BelowQuotaTotal"/>, when the periods together fell short of the
+/// quota (XX局: a missed base quota). <see cref="Target"/> names an ancestor that is zeroed instead of the node itself.
 /// </summary>
-public sealed record ZeroRule(int? ConsecutiveEmptyPeriods, IReadOnlyList<string> Flags, int? MinTotal = null, string? Target = null);
+public sealed record ZeroRule(int? ConsecutiveEmptyPeriods, IReadOnlyList<string> Flags, int? MinTotal = null, string? Target = null, bool BelowQuotaTotal = false);
 
 /// <summary>How an inner node combines its children: their points summed, or their scores (each on its own points) weighted.</summary>
 public enum Combine

@@ -25,7 +25,7 @@ public static class SchemeFile
         List<SourceWeight>? Sources, bool? RenormaliseMissingSources, ZeroRuleDto? Zero, decimal? Weight, Combine? Combine, bool? Published,
         string? Formula, List<string>? Variables, decimal? Cap, string? Level, bool? Weighted, List<PeriodWeightDto>? Periods, decimal? Scale);
 
-    public sealed record ZeroRuleDto(int? ConsecutiveEmptyPeriods, List<string>? Flags, int? MinTotal, string? Target);
+    public sealed record ZeroRuleDto(int? ConsecutiveEmptyPeriods, List<string>? Flags, int? MinTotal, string? Target, bool? BelowQuotaTotal);
 
     public sealed record PeriodWeightDto(string Period, decimal Weight);
 
@@ -122,7 +122,7 @@ public static class SchemeFile
             "formula" => FormulaOf(d, path, errors),
             _ => Error(errors, path + ".method", $"Unknown method '{d.Method}' (manual, checklist, deductions, penalty, per_item, bonus, quota, figure, survey, multi_source, periods, subunits, formula)."),
         };
-        var zero = d.Zero is null ? null : new ZeroRule(d.Zero.ConsecutiveEmptyPeriods, d.Zero.Flags ?? [], d.Zero.MinTotal, d.Zero.Target);
+        var zero = d.Zero is null ? null : new ZeroRule(d.Zero.ConsecutiveEmptyPeriods, d.Zero.Flags ?? [], d.Zero.MinTotal, d.Zero.Target, d.Zero.BelowQuotaTotal ?? false);
         return new SchemeNode(d.Code ?? "", d.Name ?? d.Code ?? "", d.Points ?? 0, children, method, d.Missing ?? MissingPolicy.Fail, d.Uncapped ?? false, zero,
             d.Weight, d.Combine ?? Combine.Sum, d.Published ?? false);
     }

@@ -145,23 +145,26 @@ public static class Scoring
             }
 
             var own = c.Value - c.Extra;
-            decimal part;
+            decimal part, bonus = c.Extra;
             if (node.Children[i].Extra != 0)
             {
                 part = 0;
             }
             else if (weighted)
             {
-                part = presentScale == 0 ? 0 : (node.Children[i].Weight ?? 0) / presentScale * own / node.Children[i].Points * node.Points;
+                // 折算: the child's whole score, bonus included, is scaled from its points to its weighted share of this node's.
+                var k = (node.Children[i].Weight ?? 0) / presentScale * node.Points / node.Children[i].Points;
+                part = k * own;
+                bonus = k * c.Extra;
             }
             else
             {
                 part = presentScale == fullScale ? own : own * fullScale / presentScale;
             }
 
-            c.Contribution = part + c.Extra;
+            c.Contribution = part + bonus;
             regular += part;
-            extra += c.Extra;
+            extra += bonus;
         }
 
         var raw = regular + extra;
@@ -496,7 +499,7 @@ public static class Scoring
         string? why = null;
         if (node.Zero is { } rule)
         {
-            why = ZeroApplies(rule, input, ctx.Unit);
+            why = ZeroApplies(rule, input, ctx.Unit, node.Method as Quota);
             if (why is not null && rule.Target is { } target && target != node.Code)
             {
                 (ctx.ZeroTargets ??= [])[target] = $"{why}（{node.Name}）";
@@ -512,7 +515,7 @@ public static class Scoring
         return why;
     }
 
-    private static string? ZeroApplies(ZeroRule rule, LeafInput? input, UnitContext unit)
+    private static string? ZeroApplies(ZeroRule rule, LeafInput? input, UnitContext unit, Quota? quota)
     {
         foreach (var f in rule.Flags)
         {
@@ -540,6 +543,11 @@ public static class Scoring
             if (rule.MinTotal is { } min && periods.Sum() < min)
             {
                 return $"全期报送 {periods.Sum()} 条，未完成基本任务 {min} 条";
+            }
+
+            if (rule.BelowQuotaTotal && quota is not null && periods.Sum() < quota.RequiredFor(unit.Category) * periods.Count)
+            {
+                return $"全期报送 {periods.Sum()} 条，未完成基本报送任务 {quota.RequiredFor(unit.Category) * periods.Count} 条";
             }
         }
 
