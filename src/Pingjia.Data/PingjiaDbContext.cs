@@ -34,6 +34,10 @@ public sealed class PingjiaDbContext(DbContextOptions<PingjiaDbContext> options)
 
     public DbSet<Ratings.RatingCounter> RatingCounters => Set<Ratings.RatingCounter>();
 
+    public DbSet<Ratings.RatingCounterMonth> RatingCountersMonthly => Set<Ratings.RatingCounterMonth>();
+
+    public DbSet<Ratings.HandlingCounter> HandlingCounters => Set<Ratings.HandlingCounter>();
+
     public DbSet<Ratings.RatingConfigVersion> RatingConfigVersions => Set<Ratings.RatingConfigVersion>();
 
     public DbSet<Ratings.SmsMessage> SmsOutbox => Set<Ratings.SmsMessage>();

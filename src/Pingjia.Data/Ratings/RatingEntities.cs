@@ -137,15 +137,9 @@ public sealed class Rating
     public DateTime CreatedAt { get; set; }
 }
 
-/// <summary>
-/// Counts per day, agency, item, staff and rating channel, updated in the same transaction as each change, so
-/// figures never scan ratings. Case-level counts (finished, finished-and-rated) use channel "" on the day rating opened.
-/// Level counts are net of exclusions; excluded ratings are counted apart.
-/// </summary>
-public sealed class RatingCounter
+/// <summary>The counted quantities shared by the day and month counter rows. Level counts are net of exclusions; excluded ratings are counted apart.</summary>
+public abstract class RatingCounterColumns
 {
-    public int Day { get; set; }
-
     public Guid AgencyId { get; set; }
 
     public Guid ItemId { get; set; }
@@ -176,6 +170,57 @@ public sealed class RatingCounter
     public long Excluded { get; set; }
 
     public long FollowUps { get; set; }
+}
+
+/// <summary>
+/// Counts per day, agency, item, staff and rating channel, updated in the same transaction as each change, so
+/// figures never scan ratings. Case-level counts (finished, finished-and-rated) use channel "" on the day rating opened.
+/// </summary>
+public sealed class RatingCounter : RatingCounterColumns
+{
+    /// <summary>Local (Asia/Shanghai) day, yyyymmdd.</summary>
+    public int Day { get; set; }
+}
+
+/// <summary>
+/// The same counts per month (yyyymm), kept beside the day rows in the same transaction, so that a year of a
+/// district reads a few thousand rows instead of hundreds of thousands. Days are only read at a period's edges.
+/// </summary>
+public sealed class RatingCounterMonth : RatingCounterColumns
+{
+    public int Month { get; set; }
+}
+
+/// <summary>
+/// Handling figures of the work orders of bad ratings per local day the rating was made, current agency and item:
+/// each work-order change adds the difference it makes (<c>HandlingCounters</c> in the server), so the statistics
+/// never read work orders. Orders of excluded ratings count nowhere.
+/// </summary>
+public sealed class HandlingCounter
+{
+    public int Day { get; set; }
+
+    public Guid AgencyId { get; set; }
+
+    public Guid ItemId { get; set; }
+
+    public long BadRatings { get; set; }
+
+    public long Replied { get; set; }
+
+    public long Founded { get; set; }
+
+    public long Rectified { get; set; }
+
+    public long Answered { get; set; }
+
+    public long Satisfied { get; set; }
+
+    public long Closed { get; set; }
+
+    public long ClosedOnTime { get; set; }
+
+    public long Overdue { get; set; }
 }
 
 /// <summary>A version of the rating configuration (window, reminder, tag policy, indicator sets, tags) as JSON.</summary>
@@ -231,7 +276,7 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         b.Property(x => x.EntryReason).HasMaxLength(40);
         // The jobs look for open windows that passed their close or reminder time.
         b.HasIndex(x => new { x.HasActiveRating, x.DefaultedAt, x.RatingClosesAt });
-        b.HasIndex(x => new { x.ReminderSentAt, x.RatingOpensAt });
+        b.HasIndex(x => new { x.HasActiveRating, x.DefaultedAt, x.ReminderSentAt, x.RatingClosesAt });
         b.HasOne<Catalog.ServiceItem>().WithMany().HasForeignKey(x => x.ItemId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<Catalog.Agency>().WithMany().HasForeignKey(x => x.AgencyId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<Catalog.Staff>().WithMany().HasForeignKey(x => x.StaffId).OnDelete(DeleteBehavior.Restrict);
@@ -268,6 +313,25 @@ internal sealed class RatingCounterConfiguration : IEntityTypeConfiguration<Rati
         b.HasKey(x => new { x.AgencyId, x.Day, x.ItemId, x.StaffId, x.Channel });
         b.Property(x => x.Channel).HasMaxLength(24);
         b.HasIndex(x => new { x.Day, x.AgencyId });
+    }
+}
+
+internal sealed class RatingCounterMonthConfiguration : IEntityTypeConfiguration<RatingCounterMonth>
+{
+    public void Configure(EntityTypeBuilder<RatingCounterMonth> b)
+    {
+        b.ToTable("rating_counters_monthly");
+        b.HasKey(x => new { x.AgencyId, x.Month, x.ItemId, x.StaffId, x.Channel });
+        b.Property(x => x.Channel).HasMaxLength(24);
+    }
+}
+
+internal sealed class HandlingCounterConfiguration : IEntityTypeConfiguration<HandlingCounter>
+{
+    public void Configure(EntityTypeBuilder<HandlingCounter> b)
+    {
+        b.ToTable("handling_counters");
+        b.HasKey(x => new { x.AgencyId, x.Day, x.ItemId });
     }
 }
 

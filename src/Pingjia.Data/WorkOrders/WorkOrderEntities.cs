@@ -19,6 +19,12 @@ public sealed class WorkOrder
 
     public Guid AgencyId { get; set; }
 
+    /// <summary>The rated case's item, for the handling counters.</summary>
+    public Guid ItemId { get; set; }
+
+    /// <summary>The rating was excluded from statistics (an upheld appeal): the order counts in no handling figure.</summary>
+    public bool RatingExcluded { get; set; }
+
     public WorkOrderState State { get; set; }
 
     public int Round { get; set; } = 1;

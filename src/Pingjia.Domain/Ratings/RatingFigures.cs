@@ -47,7 +47,19 @@ public sealed record RatingFigures(
 }
 
 /// <summary>Counts of the work orders of bad ratings (excluded ratings left out) in some scope and period.</summary>
-public sealed record HandlingTotals(long BadRatings, long Replied, long Founded, long Rectified, long Answered, long Satisfied, long Closed, long ClosedOnTime, long Overdue);
+public sealed record HandlingTotals(long BadRatings, long Replied, long Founded, long Rectified, long Answered, long Satisfied, long Closed, long ClosedOnTime, long Overdue)
+{
+    public static HandlingTotals Zero { get; } = new(0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    public bool IsZero => this == Zero;
+
+    public static HandlingTotals operator +(HandlingTotals a, HandlingTotals b) => new(
+        a.BadRatings + b.BadRatings, a.Replied + b.Replied, a.Founded + b.Founded, a.Rectified + b.Rectified, a.Answered + b.Answered,
+        a.Satisfied + b.Satisfied, a.Closed + b.Closed, a.ClosedOnTime + b.ClosedOnTime, a.Overdue + b.Overdue);
+
+    public static HandlingTotals operator -(HandlingTotals a) => new(
+        -a.BadRatings, -a.Replied, -a.Founded, -a.Rectified, -a.Answered, -a.Satisfied, -a.Closed, -a.ClosedOnTime, -a.Overdue);
+}
 
 /// <summary>The handling figures of DESIGN.md (Statistics), each with numerator and denominator.</summary>
 public sealed record HandlingFigures(Figure ReplyRate, Figure RectificationRate, Figure RectificationSatisfaction, Figure OnTimeRate, long OverdueCount)

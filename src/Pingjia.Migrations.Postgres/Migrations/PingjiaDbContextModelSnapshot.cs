@@ -605,11 +605,54 @@ namespace Pingjia.Migrations.Postgres.Migrations
 
                     b.HasIndex("ThemeCaseNo");
 
-                    b.HasIndex("ReminderSentAt", "RatingOpensAt");
-
                     b.HasIndex("HasActiveRating", "DefaultedAt", "RatingClosesAt");
 
+                    b.HasIndex("HasActiveRating", "DefaultedAt", "ReminderSentAt", "RatingClosesAt");
+
                     b.ToTable("cases", (string)null);
+                });
+
+            modelBuilder.Entity("Pingjia.Data.Ratings.HandlingCounter", b =>
+                {
+                    b.Property<Guid>("AgencyId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Day")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("ItemId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Answered")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("BadRatings")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Closed")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ClosedOnTime")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Founded")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Overdue")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Rectified")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Replied")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Satisfied")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("AgencyId", "Day", "ItemId");
+
+                    b.ToTable("handling_counters", (string)null);
                 });
 
             modelBuilder.Entity("Pingjia.Data.Ratings.Rating", b =>
@@ -787,6 +830,62 @@ namespace Pingjia.Migrations.Postgres.Migrations
                     b.HasIndex("Day", "AgencyId");
 
                     b.ToTable("rating_counters", (string)null);
+                });
+
+            modelBuilder.Entity("Pingjia.Data.Ratings.RatingCounterMonth", b =>
+                {
+                    b.Property<Guid>("AgencyId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("ItemId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("StaffId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Channel")
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)");
+
+                    b.Property<long>("A1")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("A2")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("A3")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("A4")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("A5")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Active")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Defaults")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Excluded")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Finished")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("FinishedRated")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("FollowUps")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("AgencyId", "Month", "ItemId", "StaffId", "Channel");
+
+                    b.ToTable("rating_counters_monthly", (string)null);
                 });
 
             modelBuilder.Entity("Pingjia.Data.Ratings.SmsMessage", b =>
@@ -1032,6 +1131,9 @@ namespace Pingjia.Migrations.Postgres.Migrations
                     b.Property<int>("ExtendedDays")
                         .HasColumnType("integer");
 
+                    b.Property<Guid>("ItemId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("No")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -1045,6 +1147,9 @@ namespace Pingjia.Migrations.Postgres.Migrations
 
                     b.Property<Guid?>("PendingRerouteAgencyId")
                         .HasColumnType("uuid");
+
+                    b.Property<bool>("RatingExcluded")
+                        .HasColumnType("boolean");
 
                     b.Property<Guid>("RatingId")
                         .HasColumnType("uuid");

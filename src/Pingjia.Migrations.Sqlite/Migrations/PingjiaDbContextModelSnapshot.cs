@@ -600,11 +600,54 @@ namespace Pingjia.Migrations.Sqlite.Migrations
 
                     b.HasIndex("ThemeCaseNo");
 
-                    b.HasIndex("ReminderSentAt", "RatingOpensAt");
-
                     b.HasIndex("HasActiveRating", "DefaultedAt", "RatingClosesAt");
 
+                    b.HasIndex("HasActiveRating", "DefaultedAt", "ReminderSentAt", "RatingClosesAt");
+
                     b.ToTable("cases", (string)null);
+                });
+
+            modelBuilder.Entity("Pingjia.Data.Ratings.HandlingCounter", b =>
+                {
+                    b.Property<Guid>("AgencyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Day")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ItemId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Answered")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("BadRatings")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Closed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ClosedOnTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Founded")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Overdue")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Rectified")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Replied")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Satisfied")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("AgencyId", "Day", "ItemId");
+
+                    b.ToTable("handling_counters", (string)null);
                 });
 
             modelBuilder.Entity("Pingjia.Data.Ratings.Rating", b =>
@@ -782,6 +825,62 @@ namespace Pingjia.Migrations.Sqlite.Migrations
                     b.HasIndex("Day", "AgencyId");
 
                     b.ToTable("rating_counters", (string)null);
+                });
+
+            modelBuilder.Entity("Pingjia.Data.Ratings.RatingCounterMonth", b =>
+                {
+                    b.Property<Guid>("AgencyId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Month")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ItemId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("StaffId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Channel")
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("A1")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("A2")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("A3")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("A4")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("A5")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Active")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Defaults")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Excluded")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Finished")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FinishedRated")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FollowUps")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("AgencyId", "Month", "ItemId", "StaffId", "Channel");
+
+                    b.ToTable("rating_counters_monthly", (string)null);
                 });
 
             modelBuilder.Entity("Pingjia.Data.Ratings.SmsMessage", b =>
@@ -1027,6 +1126,9 @@ namespace Pingjia.Migrations.Sqlite.Migrations
                     b.Property<int>("ExtendedDays")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid>("ItemId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("No")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -1040,6 +1142,9 @@ namespace Pingjia.Migrations.Sqlite.Migrations
 
                     b.Property<Guid?>("PendingRerouteAgencyId")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("RatingExcluded")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid>("RatingId")
                         .HasColumnType("TEXT");

@@ -20,13 +20,14 @@ internal static class Database
     {
         if (options.IsPostgres)
         {
-            builder.UseNpgsql(options.ConnectionString, o => o.MigrationsAssembly(PostgresMigrations));
+            builder.UseNpgsql(options.ConnectionString, o => o.MigrationsAssembly(PostgresMigrations))
+                .AddInterceptors(Features.WorkOrders.HandlingCounters.Interceptor.Instance);
         }
         else
         {
             EnsureSqliteFolder(options.ConnectionString);
             builder.UseSqlite(options.ConnectionString, o => o.MigrationsAssembly(SqliteMigrations))
-                .AddInterceptors(SqliteSynchronousNormal.Instance);
+                .AddInterceptors(SqliteSynchronousNormal.Instance, Features.WorkOrders.HandlingCounters.Interceptor.Instance);
         }
     }
 

@@ -5,7 +5,11 @@ using Pingjia.Domain.Ratings;
 namespace Pingjia.Server.Features.Ratings;
 
 /// <summary>Which counter row a change lands in: day, agency, item, staff and rating channel ("" for case-level counts).</summary>
-public sealed record CounterKey(int Day, Guid AgencyId, Guid ItemId, Guid StaffId, string Channel);
+public sealed record CounterKey(int Day, Guid AgencyId, Guid ItemId, Guid StaffId, string Channel)
+{
+    /// <summary>The month row (yyyymm) the same change also lands in.</summary>
+    public CounterKey ToMonth() => this with { Day = Day / 100 };
+}
 
 /// <summary>Signed changes to one counter row.</summary>
 public sealed record CounterDelta(
@@ -26,48 +30,72 @@ public sealed record CounterDelta(
     public static CounterDelta ForExclusion(int level, bool isDefault) => ForRating(level, isDefault, -1) with { Excluded = 1 };
 }
 
-/// <summary>Changes to counters gathered over a transaction, written with one upsert per distinct row.</summary>
+/// <summary>Changes to counters gathered over a transaction, written with one upsert per distinct day row and month row.</summary>
 public sealed class CounterBatch
 {
-    private readonly Dictionary<CounterKey, CounterDelta> _deltas = [];
+    private readonly Dictionary<CounterKey, CounterDelta> _days = [];
 
-    public void Add(CounterKey key, CounterDelta delta) =>
-        _deltas[key] = _deltas.TryGetValue(key, out var d) ? d + delta : delta;
+    public void Add(CounterKey key, CounterDelta delta) => _days[key] = _days.TryGetValue(key, out var d) ? d + delta : delta;
 
     public async Task FlushAsync(PingjiaDbContext db, CancellationToken ct)
     {
-        foreach (var (key, delta) in _deltas)
+        var months = new Dictionary<CounterKey, CounterDelta>();
+        foreach (var (key, delta) in _days)
         {
-            await Counters.AddAsync(db, key, delta, ct);
+            await Counters.UpsertAsync(db, Counters.DayTable, key, delta, ct);
+            var month = key.ToMonth();
+            months[month] = months.TryGetValue(month, out var d) ? d + delta : delta;
         }
 
-        _deltas.Clear();
+        foreach (var (key, delta) in months)
+        {
+            await Counters.UpsertAsync(db, Counters.MonthTable, key, delta, ct);
+        }
+
+        _days.Clear();
     }
 }
 
 /// <summary>
-/// Adds to counter rows with one upsert statement (the same SQL on SQLite and PostgreSQL), inside the caller's
-/// transaction, so a figure and the change it counts commit together.
+/// Adds to counter rows with one upsert statement per row (the same SQL on SQLite and PostgreSQL), inside the caller's
+/// transaction, so a figure and the change it counts commit together. Every change lands in its day row and its month row.
 /// </summary>
 public static class Counters
 {
+    internal const string DayTable = "rating_counters";
+    internal const string MonthTable = "rating_counters_monthly";
+
     public static string ChannelKey(RatingChannel channel) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(channel.ToString());
 
-    public static Task AddAsync(PingjiaDbContext db, CounterKey k, CounterDelta d, CancellationToken ct) =>
-        db.Database.ExecuteSqlAsync($"""
-            INSERT INTO rating_counters ("AgencyId", "Day", "ItemId", "StaffId", "Channel", "Finished", "FinishedRated", "Active", "A1", "A2", "A3", "A4", "A5", "Defaults", "Excluded", "FollowUps")
-            VALUES ({k.AgencyId}, {k.Day}, {k.ItemId}, {k.StaffId}, {k.Channel}, {d.Finished}, {d.FinishedRated}, {d.Active}, {d.A1}, {d.A2}, {d.A3}, {d.A4}, {d.A5}, {d.Defaults}, {d.Excluded}, {d.FollowUps})
-            ON CONFLICT ("AgencyId", "Day", "ItemId", "StaffId", "Channel") DO UPDATE SET
-              "Finished" = rating_counters."Finished" + excluded."Finished",
-              "FinishedRated" = rating_counters."FinishedRated" + excluded."FinishedRated",
-              "Active" = rating_counters."Active" + excluded."Active",
-              "A1" = rating_counters."A1" + excluded."A1",
-              "A2" = rating_counters."A2" + excluded."A2",
-              "A3" = rating_counters."A3" + excluded."A3",
-              "A4" = rating_counters."A4" + excluded."A4",
-              "A5" = rating_counters."A5" + excluded."A5",
-              "Defaults" = rating_counters."Defaults" + excluded."Defaults",
-              "Excluded" = rating_counters."Excluded" + excluded."Excluded",
-              "FollowUps" = rating_counters."FollowUps" + excluded."FollowUps"
-            """, ct);
+    public static async Task AddAsync(PingjiaDbContext db, CounterKey k, CounterDelta d, CancellationToken ct)
+    {
+        await UpsertAsync(db, DayTable, k, d, ct);
+        await UpsertAsync(db, MonthTable, k.ToMonth(), d, ct);
+    }
+
+    internal static Task UpsertAsync(PingjiaDbContext db, string table, CounterKey k, CounterDelta d, CancellationToken ct)
+    {
+        var period = table == MonthTable ? "Month" : "Day";
+        // The table and column names are the two constants above; every value is a parameter.
+#pragma warning disable EF1002
+        return db.Database.ExecuteSqlRawAsync($$"""
+            INSERT INTO {{table}} ("AgencyId", "{{period}}", "ItemId", "StaffId", "Channel", "Finished", "FinishedRated", "Active", "A1", "A2", "A3", "A4", "A5", "Defaults", "Excluded", "FollowUps")
+            VALUES ({0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}, {11}, {12}, {13}, {14}, {15})
+            ON CONFLICT ("AgencyId", "{{period}}", "ItemId", "StaffId", "Channel") DO UPDATE SET
+              "Finished" = {{table}}."Finished" + excluded."Finished",
+              "FinishedRated" = {{table}}."FinishedRated" + excluded."FinishedRated",
+              "Active" = {{table}}."Active" + excluded."Active",
+              "A1" = {{table}}."A1" + excluded."A1",
+              "A2" = {{table}}."A2" + excluded."A2",
+              "A3" = {{table}}."A3" + excluded."A3",
+              "A4" = {{table}}."A4" + excluded."A4",
+              "A5" = {{table}}."A5" + excluded."A5",
+              "Defaults" = {{table}}."Defaults" + excluded."Defaults",
+              "Excluded" = {{table}}."Excluded" + excluded."Excluded",
+              "FollowUps" = {{table}}."FollowUps" + excluded."FollowUps"
+            """,
+            [k.AgencyId, k.Day, k.ItemId, k.StaffId, k.Channel, d.Finished, d.FinishedRated, d.Active, d.A1, d.A2, d.A3, d.A4, d.A5, d.Defaults, d.Excluded, d.FollowUps],
+            ct);
+#pragma warning restore EF1002
+    }
 }

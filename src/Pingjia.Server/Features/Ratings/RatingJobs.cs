@@ -64,8 +64,13 @@ public sealed class RatingJobs(IServiceScopeFactory scopes, TimeProvider time, P
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<PingjiaDbContext>();
             var now = time.UtcNow();
-            var due = await db.Cases.Where(c => !c.HasActiveRating && c.DefaultedAt == null && c.RatingClosesAt <= now)
-                .OrderBy(c => c.RatingClosesAt).Select(c => c.Id).Take(BatchSize).ToListAsync(ct);
+            // Written out so that every condition is an equality or a range on the index (HasActiveRating, DefaultedAt,
+            // RatingClosesAt): EF's NOT "HasActiveRating" cannot use it, and the job would read every case every tick.
+            var due = await db.Database.SqlQuery<Guid>($"""
+                SELECT "Id" AS "Value" FROM cases
+                WHERE "HasActiveRating" = {false} AND "DefaultedAt" IS NULL AND "RatingClosesAt" <= {now}
+                ORDER BY "RatingClosesAt" LIMIT {BatchSize}
+                """).ToListAsync(ct);
             foreach (var id in due)
             {
                 await using var inner = scopes.CreateAsyncScope();
@@ -90,9 +95,13 @@ public sealed class RatingJobs(IServiceScopeFactory scopes, TimeProvider time, P
         var (_, config) = await RatingConfigApi.CurrentAsync(db, configs, ct);
         var now = time.UtcNow();
         var openedBefore = now.AddHours(-config.ReminderDelayHours);
-        var due = await db.Cases.AsNoTracking()
-            .Where(c => c.ReminderSentAt == null && !c.HasActiveRating && c.DefaultedAt == null && c.MobileEnc != null
-                && c.RatingOpensAt <= openedBefore && c.RatingClosesAt > now)
+        // Only open, unrated, unreminded windows: a range on the index (HasActiveRating, DefaultedAt, ReminderSentAt,
+        // RatingClosesAt), so the job reads the few open windows and never the whole history of rated cases.
+        var due = await db.Cases.FromSql($"""
+                SELECT * FROM cases
+                WHERE "HasActiveRating" = {false} AND "DefaultedAt" IS NULL AND "ReminderSentAt" IS NULL AND "RatingClosesAt" > {now}
+                """).AsNoTracking()
+            .Where(c => c.MobileEnc != null && c.RatingOpensAt <= openedBefore)
             .OrderBy(c => c.RatingOpensAt).Take(BatchSize).ToListAsync(ct);
         var sent = 0;
         foreach (var c in due)

@@ -183,6 +183,9 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
         }
 
         await Counters.AddAsync(db, KeyOf(rating), CounterDelta.ForExclusion(rating.Level, rating.IsDefault), ct);
+        // Its work order (a bad rating's) leaves the handling figures with it; the save below moves the counters.
+        var order = await db.WorkOrders.FirstOrDefaultAsync(o => o.RatingId == rating.Id, ct);
+        order?.RatingExcluded = true;
         audit.Record("rating.excluded", "rating", rating.Id.ToString(), new { rating.CaseNo, rating.Step, reason = reason!.Trim() });
         await audit.SaveAsync(ct);
         if (tx is not null)

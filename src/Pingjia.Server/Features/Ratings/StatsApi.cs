@@ -6,7 +6,6 @@ using Pingjia.Data;
 using Pingjia.Domain;
 using Pingjia.Domain.Access;
 using Pingjia.Domain.Ratings;
-using Pingjia.Domain.WorkOrders;
 using Pingjia.Server.Features.Access;
 using Pingjia.Server.Features.Catalog;
 
@@ -75,15 +74,20 @@ public static class StatsApi
             "item" => "c.\"ItemId\"",
             "staff" => "c.\"StaffId\"",
             "channel" => "c.\"Channel\"",
-            "month" => "(c.\"Day\" / 100)",
-            _ => "c.\"Day\"",
+            "month" => MonthDim,
+            _ => DayDim,
         }).ToList();
         if (dims.Contains("region") && !dims.Contains("agency"))
         {
             sqlDims.Insert(0, "c.\"AgencyId\"");
         }
 
-        var rows = await QueryAsync(db, sqlDims, rootPath, agencyCode, item, staff, channel, ToDay(from!.Value), ToDay(to!.Value), ct);
+        var rows = new List<(object[] Values, CounterTotals Totals)>();
+        foreach (var (table, first, last) in Segments(from!.Value, to!.Value, byDay: dims.Contains("day")))
+        {
+            rows.AddRange(await QueryAsync(db, table, sqlDims, rootPath, agencyCode, item, staff, channel, first, last, ct));
+        }
+
         var labels = await LabelsAsync(db, rows, sqlDims, rootPath, ct);
 
         // Fold raw groups into the requested keys (region groups are folded from agencies in memory).
@@ -123,28 +127,59 @@ public static class StatsApi
     }
 
     /// <summary>
-    /// Handling figures from the work orders of bad ratings made in the period (one order per bad rating, so this reads
-    /// orders, never ratings); ratings excluded on appeal are left out.
+    /// Handling figures of the work orders of bad ratings made in the period, from the handling counters (one order per
+    /// bad rating, counted by the day the rating was made and the order's current agency); excluded ratings are left out.
     /// </summary>
     private static async Task<HandlingTotals> HandlingAsync(PingjiaDbContext db, string rootPath, string? agency, string? item, DateOnly from, DateOnly to, CancellationToken ct)
     {
-        var start = DateTime.SpecifyKind(from.ToDateTime(TimeOnly.MinValue) - RatingWindow.ShanghaiOffset, DateTimeKind.Utc);
-        var end = DateTime.SpecifyKind(to.AddDays(1).ToDateTime(TimeOnly.MinValue) - RatingWindow.ShanghaiOffset, DateTimeKind.Utc);
-        var orders = db.WorkOrders.AsNoTracking()
-            .Where(o => o.CreatedAt >= start && o.CreatedAt < end)
-            .Where(o => db.Agencies.Any(a => a.Id == o.AgencyId && a.Region.Path.StartsWith(rootPath) && (agency == null || a.CreditCode == agency)))
-            .Where(o => db.Ratings.Any(r => r.Id == o.RatingId && !r.Excluded && (item == null || db.Items.Any(i => i.Id == r.ItemId && i.ItemCode == item))));
-        var t = await orders.GroupBy(_ => 1).Select(g => new HandlingTotals(
-            g.Count(),
-            g.Sum(o => o.RepliedAt != null ? 1 : 0),
-            g.Sum(o => o.Verification == Verification.Founded || o.Verification == Verification.PartlyFounded ? 1 : 0),
-            g.Sum(o => (o.Verification == Verification.Founded || o.Verification == Verification.PartlyFounded) && o.Rectified ? 1 : 0),
-            g.Sum(o => o.Satisfaction != null ? 1 : 0),
-            g.Sum(o => o.Satisfaction == HandlingSatisfaction.Satisfied || o.Satisfaction == HandlingSatisfaction.BasicallySatisfied ? 1 : 0),
-            g.Sum(o => o.ClosedAt != null ? 1 : 0),
-            g.Sum(o => o.ClosedOnTime == true ? 1 : 0),
-            g.Sum(o => o.OverdueAt != null && o.State != WorkOrderState.Closed ? 1 : 0))).FirstOrDefaultAsync(ct);
-        return t ?? new HandlingTotals(0, 0, 0, 0, 0, 0, 0, 0, 0);
+        var (first, last) = (ToDay(from), ToDay(to));
+        var path = rootPath.Replace("%", "", StringComparison.Ordinal);
+        var counters = db.HandlingCounters.AsNoTracking()
+            .Where(h => h.Day >= first && h.Day <= last)
+            .Where(h => db.Agencies.Any(a => a.Id == h.AgencyId && a.Region.Path.StartsWith(path) && (agency == null || a.CreditCode == agency)))
+            .Where(h => item == null || db.Items.Any(i => i.Id == h.ItemId && i.ItemCode == item));
+        var t = await counters.GroupBy(_ => 1).Select(g => new HandlingTotals(
+            g.Sum(h => h.BadRatings), g.Sum(h => h.Replied), g.Sum(h => h.Founded), g.Sum(h => h.Rectified), g.Sum(h => h.Answered),
+            g.Sum(h => h.Satisfied), g.Sum(h => h.Closed), g.Sum(h => h.ClosedOnTime), g.Sum(h => h.Overdue))).FirstOrDefaultAsync(ct);
+        return t ?? HandlingTotals.Zero;
+    }
+
+    private const string DayDim = "c.\"Day\"";
+    private const string MonthDim = "(c.\"Day\" / 100)";
+
+    /// <summary>
+    /// Which counter table covers which part of the period: whole months from the month rows, the days at either end
+    /// (or every day, when grouping by day) from the day rows. The month table names its period "Month", aliased "Day"
+    /// so that the same query text fits both.
+    /// </summary>
+    internal static List<(string Table, int First, int Last)> Segments(DateOnly from, DateOnly to, bool byDay)
+    {
+        if (byDay)
+        {
+            return [(Counters.DayTable, ToDay(from), ToDay(to))];
+        }
+
+        var firstWhole = from.Day == 1 ? from : new DateOnly(from.Year, from.Month, 1).AddMonths(1);
+        var afterLastWhole = to.AddDays(1).Day == 1 ? to.AddDays(1) : new DateOnly(to.Year, to.Month, 1);
+        if (firstWhole >= afterLastWhole)
+        {
+            return [(Counters.DayTable, ToDay(from), ToDay(to))];
+        }
+
+        var segments = new List<(string, int, int)>();
+        if (from < firstWhole)
+        {
+            segments.Add((Counters.DayTable, ToDay(from), ToDay(firstWhole.AddDays(-1))));
+        }
+
+        var lastWhole = afterLastWhole.AddMonths(-1);
+        segments.Add((Counters.MonthTable, (firstWhole.Year * 100) + firstWhole.Month, (lastWhole.Year * 100) + lastWhole.Month));
+        if (afterLastWhole <= to)
+        {
+            segments.Add((Counters.DayTable, ToDay(afterLastWhole), ToDay(to)));
+        }
+
+        return segments;
     }
 
     private static List<StatsRow> Rank(List<StatsRow> rows, int minimum)
@@ -163,14 +198,23 @@ public static class StatsApi
     private static int ToDay(DateOnly d) => (d.Year * 10000) + (d.Month * 100) + d.Day;
 
     private static async Task<List<(object[] Values, CounterTotals Totals)>> QueryAsync(
-        PingjiaDbContext db, List<string> dims, string rootPath, string? agency, string? item, string? staff, string? channel, int from, int to, CancellationToken ct)
+        PingjiaDbContext db, string table, List<string> dims, string rootPath, string? agency, string? item, string? staff, string? channel, int from, int to, CancellationToken ct)
     {
         var select = dims.Count == 0 ? "" : string.Join(", ", dims) + ", ";
         var group = dims.Count == 0 ? "" : "GROUP BY " + string.Join(", ", dims);
+        // On the month table the period column is the month itself: month dimension = Day, and no day dimension exists.
+        var monthly = table == Counters.MonthTable;
+        if (monthly)
+        {
+            select = select.Replace(MonthDim, DayDim, StringComparison.Ordinal);
+            group = group.Replace(MonthDim, DayDim, StringComparison.Ordinal);
+        }
+
+        var from_ = monthly ? $"(SELECT m.*, m.\"Month\" AS \"Day\" FROM {Counters.MonthTable} m)" : Counters.DayTable;
         var sql = $"""
             SELECT {select}SUM(c."Finished"), SUM(c."FinishedRated"), SUM(c."Active"), SUM(c."A1"), SUM(c."A2"), SUM(c."A3"), SUM(c."A4"), SUM(c."A5"),
                    SUM(c."Defaults"), SUM(c."Excluded"), SUM(c."FollowUps")
-            FROM rating_counters c
+            FROM {from_} c
             WHERE c."Day" >= @from AND c."Day" <= @to
               AND c."AgencyId" IN (SELECT a."Id" FROM agencies a JOIN regions r ON r."Id" = a."RegionId"
                                    WHERE r."Path" LIKE @path {(agency is null ? "" : "AND a.\"CreditCode\" = @agency")})
@@ -218,7 +262,7 @@ public static class StatsApi
                     values[i] = dims[i] switch
                     {
                         "c.\"Channel\"" => reader.GetString(i),
-                        "c.\"Day\"" or "(c.\"Day\" / 100)" => Convert.ToInt32(reader.GetValue(i), CultureInfo.InvariantCulture),
+                        DayDim or MonthDim => Convert.ToInt32(reader.GetValue(i), CultureInfo.InvariantCulture),
                         _ => reader.GetGuid(i),
                     };
                 }

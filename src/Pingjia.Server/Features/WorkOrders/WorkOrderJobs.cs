@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Pingjia.Data;
+using Pingjia.Data.WorkOrders;
 using Pingjia.Domain.WorkOrders;
 using Pingjia.Server.Infrastructure;
 
@@ -29,12 +30,15 @@ public sealed class WorkOrderJobs(IServiceScopeFactory scopes, TimeProvider time
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
+    private static readonly WorkOrderState[] OpenStates = [.. Enum.GetValues<WorkOrderState>().Where(s => s != WorkOrderState.Closed)];
+
     public async Task<(int Warned, int Overdue, int Escalated)> RunOnceAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PingjiaDbContext>();
         var now = time.UtcNow();
-        var open = db.WorkOrders.Where(o => o.State != WorkOrderState.Closed && o.ReplyDueAt != null);
+        // The open states by name, not "State <> Closed": an IN list can use the (State, ReplyDueAt) index, a <> cannot.
+        var open = db.WorkOrders.Where(o => OpenStates.Contains(o.State) && o.ReplyDueAt != null);
 
         // Warning: the share of the time between creation and the reply deadline has passed.
         var share = (double)options.WarningShare;
@@ -78,6 +82,17 @@ public sealed class WorkOrderJobs(IServiceScopeFactory scopes, TimeProvider time
         }
 
         var order = await db.WorkOrders.AsNoTracking().SingleAsync(o => o.Id == id, ct);
+        if (kind == "overdue")
+        {
+            // A set-based update passes no interceptor: the order's new overdue count goes to the counters here.
+            var deltas = new Dictionary<HandlingKey, Domain.Ratings.HandlingTotals>();
+            HandlingCounters.Diff(new WorkOrder { No = order.No, CaseNo = order.CaseNo, AgencyId = order.AgencyId, ItemId = order.ItemId, CreatedAt = order.CreatedAt, State = order.State, RatingExcluded = order.RatingExcluded, OverdueAt = null }, order, deltas);
+            foreach (var (key, delta) in deltas)
+            {
+                await HandlingCounters.AddAsync(db, key, delta, ct);
+            }
+        }
+
         var service = scope.ServiceProvider.GetRequiredService<WorkOrderService>();
         var due = order.ReplyDueAt!.Value + Domain.Ratings.RatingWindow.ShanghaiOffset;
         switch (kind)

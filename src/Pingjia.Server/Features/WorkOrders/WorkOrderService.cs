@@ -41,6 +41,7 @@ public sealed class WorkOrderService(
             CaseId = c.Id,
             CaseNo = c.CaseNo,
             AgencyId = c.AgencyId,
+            ItemId = c.ItemId,
             State = WorkOrderState.Created,
             CreatedAt = now,
             UpdatedAt = now,
