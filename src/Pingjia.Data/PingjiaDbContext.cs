@@ -54,6 +54,26 @@ public sealed class PingjiaDbContext(DbContextOptions<PingjiaDbContext> options)
 
     public DbSet<WorkOrders.CalendarYear> CalendarYears => Set<WorkOrders.CalendarYear>();
 
+    public DbSet<Surveys.Survey> Surveys => Set<Surveys.Survey>();
+
+    public DbSet<Surveys.SurveyVersion> SurveyVersions => Set<Surveys.SurveyVersion>();
+
+    public DbSet<Surveys.SurveyUnit> SurveyUnits => Set<Surveys.SurveyUnit>();
+
+    public DbSet<Surveys.SurveyQuota> SurveyQuotas => Set<Surveys.SurveyQuota>();
+
+    public DbSet<Surveys.SurveyLink> SurveyLinks => Set<Surveys.SurveyLink>();
+
+    public DbSet<Surveys.SurveyPaperBatch> SurveyPaperBatches => Set<Surveys.SurveyPaperBatch>();
+
+    public DbSet<Surveys.SurveySession> SurveySessions => Set<Surveys.SurveySession>();
+
+    public DbSet<Surveys.SurveySessionTally> SurveySessionTallies => Set<Surveys.SurveySessionTally>();
+
+    public DbSet<Surveys.SurveyResponse> SurveyResponses => Set<Surveys.SurveyResponse>();
+
+    public DbSet<Surveys.SurveyReviewFlag> SurveyReviewFlags => Set<Surveys.SurveyReviewFlag>();
+
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     public DbSet<AuditHead> AuditHeads => Set<AuditHead>();

@@ -9,6 +9,7 @@ using Pingjia.Server.Features.Audit;
 using Pingjia.Server.Features.Catalog;
 using Pingjia.Server.Features.Health;
 using Pingjia.Server.Features.Ratings;
+using Pingjia.Server.Features.Surveys;
 using Pingjia.Server.Features.WorkOrders;
 using Pingjia.Server.Infrastructure;
 using Pingjia.Server.Pages;
@@ -48,6 +49,7 @@ public static class PingjiaApp
         builder.Services.AddRatings(options);
         builder.Services.AddWorkOrders();
         builder.Services.AddWeb();
+        builder.Services.AddSurveys();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -66,6 +68,7 @@ public static class PingjiaApp
         api.MapRatingsFeature();
         api.MapWorkOrdersFeature(options);
         app.MapWeb();
+        api.MapSurveys();
         return app;
     }
 

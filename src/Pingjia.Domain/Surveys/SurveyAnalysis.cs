@@ -224,6 +224,17 @@ public static class SurveyAnalysis
         return new QuestionResult(q.Code, q.Text, q.Type, q.Type == QuestionType.Likert ? q.Scale!.Points : null, overall(), unitResults);
     }
 
+    /// <summary>The figures of a Likert or single-choice question from its counts per category (a live tally, a cross-check).</summary>
+    public static CellStats FromCounts(Question question, long[] counts, int minN)
+    {
+        if (!question.IsCategorical || counts.Length != question.Categories)
+        {
+            throw new ArgumentException("Counts must match the question's categories.", nameof(counts));
+        }
+
+        return Categorical(question, counts, null, minN);
+    }
+
     /// <summary>Figures of a Likert or single-choice cell from its category counts (and, for weighting, its strata's counts).</summary>
     internal static CellStats Categorical(Question q, long[] counts, long[][]? strataCounts, int minN, double[]? shares = null, IReadOnlyList<StratumDefinition>? strata = null)
     {
