@@ -133,11 +133,11 @@ BEGIN;
 -- 25 % basically, 10 % dissatisfied, 5 % not given. Deadlines are calendar days here, not the server's working-day
 -- calendar; the orders' event history (work_order_events) is not generated. Nothing is dated after now.
 INSERT INTO work_orders (
-    Id, No, RatingId, CaseId, CaseNo, AgencyId, State, Round, Verification, Satisfaction, CreatedAt, ContactDueAt,
+    Id, No, RatingId, CaseId, CaseNo, AgencyId, ItemId, RatingExcluded, State, Round, Verification, Satisfaction, CreatedAt, ContactDueAt,
     ReplyDueAt, ExtendedDays, ContactedAt, RepliedAt, Rectified, ClosedAt, ClosedOnTime, PendingRerouteAgencyId,
     PendingExtensionDays, WarnedAt, OverdueAt, EscalatedAt, UpdatedAt, Version)
 WITH w AS (
-    SELECT r.rowid AS n, r.Id AS RatingId, r.CaseId, r.CaseNo, r.AgencyId, r.Day, r.CreatedAt,
+    SELECT r.rowid AS n, r.Id AS RatingId, r.CaseId, r.CaseNo, r.AgencyId, r.ItemId, r.Excluded, r.Day, r.CreatedAt,
            ((r.rowid * 2654435761) % 4294967296) * 100 / 4294967296 AS ve,
            ((r.rowid * 2246822519) % 4294967296) * 100 / 4294967296 AS sa,
            ((r.rowid * 3266489917) % 4294967296) * 100 / 4294967296 AS late
@@ -152,7 +152,7 @@ x AS (
 SELECT
     printf('0B0D0000-0000-7000-8000-%012X', n),
     'GD' || Day || printf('%012X', n),
-    RatingId, CaseId, CaseNo, AgencyId,
+    RatingId, CaseId, CaseNo, AgencyId, ItemId, Excluded,
     'Closed', 1, verification,
     CASE WHEN sa < 60 THEN 'Satisfied' WHEN sa < 85 THEN 'BasicallySatisfied' WHEN sa < 95 THEN 'Dissatisfied' END,
     CreatedAt, datetime(CreatedAt, '+1 days'), reply_due, 0,

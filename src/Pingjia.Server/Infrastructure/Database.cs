@@ -12,7 +12,8 @@ internal static class Database
 
     public static IServiceCollection AddPingjiaData(this IServiceCollection services, PingjiaOptions options)
     {
-        services.AddDbContext<PingjiaDbContext>(o => Configure(o, options));
+        // Pooled: a context per request is the hottest allocation of the rating path; a pooled one is reset instead.
+        services.AddDbContextPool<PingjiaDbContext>(o => Configure(o, options), poolSize: 256);
         return services;
     }
 

@@ -267,14 +267,23 @@ public static partial class CasesApi
     /// <summary>A case inside the caller's scope (through its agency), or 404.</summary>
     internal static async Task<Case> FindVisibleAsync(PingjiaDbContext db, Caller caller, string caseNo, CancellationToken ct)
     {
-        var c = await db.Cases.FirstOrDefaultAsync(x => x.CaseNo == caseNo, ct);
-        if (c is null || !await AgencyVisibleAsync(db, caller, c.AgencyId, ct))
+        var found = await CaseByNo(db, caseNo, ct);
+        if (found is null || found.AgencyPath is null || !caller.SeesAgency(found.Case.AgencyId, found.AgencyPath))
         {
             throw new DomainException(ErrorKind.NotFound, "case_not_found", $"Case {caseNo} was not found.");
         }
 
-        return c;
+        return found.Case;
     }
+
+    private sealed record CaseWithPath(Case Case, string? AgencyPath);
+
+    // Every rating submission starts here: one round trip for the case and its agency's region, untracked (callers
+    // only read it), compiled once instead of translated per request.
+    private static readonly Func<PingjiaDbContext, string, CancellationToken, Task<CaseWithPath?>> CaseByNo = EF.CompileAsyncQuery(
+        (PingjiaDbContext db, string caseNo, CancellationToken ct) => db.Cases.AsNoTracking().Where(c => c.CaseNo == caseNo)
+            .Select(c => new CaseWithPath(c, db.Agencies.Where(a => a.Id == c.AgencyId).Select(a => a.Region.Path).FirstOrDefault()))
+            .FirstOrDefault());
 
     internal static RatingEntryView EntryOf(Case c, DateTime now) =>
         c.HasActiveRating || c.DefaultedAt is not null
