@@ -128,9 +128,22 @@ public static class SurveyIntegrity
 
 /// <summary>
 /// A unit's survey figure for assessments: the satisfaction rate and index over the chosen Likert questions of one survey
-/// and period, with the n behind it. <see cref="Value"/> is the chosen figure in [0, 1], as a FigureScore leaf takes it.
+/// and period, with the n behind it; a unit without answers has no figure (null), never a silent zero. <see cref="Value"/> is the chosen figure in [0, 1] (a FigureScore leaf with its
+/// default range takes it); <see cref="ValueOf"/> gives it on the 0–100 scale that the assessments' survey leaf expects.
 /// </summary>
-public sealed record SurveyFigure(string Unit, string Basis, decimal SatisfactionRate, decimal SatisfactionIndex, decimal Value, long Answers, long MinAnswersPerQuestion, bool BelowMinN, bool Weighted);
+public sealed record SurveyUnitFigure(string Unit, string Basis, decimal? SatisfactionRate, decimal? SatisfactionIndex, decimal? Value, long Answers, long MinAnswersPerQuestion, bool BelowMinN, bool Weighted)
+{
+    /// <summary>
+    /// The figure an assessment survey leaf names, on 0–100: <c>satisfaction_index</c> (the index itself) or
+    /// <c>satisfaction_rate</c> (the rate in percent).
+    /// </summary>
+    public decimal? ValueOf(string figure) => figure switch
+    {
+        "satisfaction_index" => SatisfactionIndex,
+        "satisfaction_rate" => SatisfactionRate * 100,
+        _ => throw DomainException.Invalid("unknown_figure", $"Unknown survey figure {figure}: satisfaction_index or satisfaction_rate.", "figure"),
+    };
+}
 
 public static class SurveyFigures
 {
@@ -139,7 +152,7 @@ public static class SurveyFigures
     /// weighted), the satisfaction rate the mean of their rates; questions a unit has no answers to are left out.
     /// <paramref name="basis"/> <c>index</c> gives Value = index / 100; <c>rate</c> gives Value = rate. Rounded to 6 places.
     /// </summary>
-    public static IReadOnlyList<SurveyFigure> ForUnits(SurveyResults results, IReadOnlyList<string>? questions = null, string basis = "index")
+    public static IReadOnlyList<SurveyUnitFigure> ForUnits(SurveyResults results, IReadOnlyList<string>? questions = null, string basis = "index")
     {
         if (basis is not ("index" or "rate"))
         {
@@ -152,13 +165,13 @@ public static class SurveyFigures
             throw DomainException.Invalid("no_scale_questions", "The figure needs Likert questions of this survey.", "questions");
         }
 
-        var list = new List<SurveyFigure>();
+        var list = new List<SurveyUnitFigure>();
         foreach (var unit in chosen[0].Units.Select(u => u.Unit))
         {
             var cells = chosen.Select(q => q.Units.First(u => u.Unit == unit).Stats).Where(c => c.N > 0).ToList();
             if (cells.Count == 0)
             {
-                list.Add(new SurveyFigure(unit, basis, 0, 0, 0, 0, 0, true, results.Weighted));
+                list.Add(new SurveyUnitFigure(unit, basis, null, null, null, 0, 0, true, results.Weighted));
                 continue;
             }
 
@@ -166,7 +179,7 @@ public static class SurveyFigures
             var rate = cells.Average(c => c.Weighted?.SatisfactionRate ?? c.SatisfactionRate!.Value);
             var rounded = (decimal)Math.Round(index, 6);
             var rateRounded = (decimal)Math.Round(rate, 6);
-            list.Add(new SurveyFigure(unit, basis, rateRounded, rounded, basis == "index" ? Math.Round(rounded / 100, 6) : rateRounded,
+            list.Add(new SurveyUnitFigure(unit, basis, rateRounded, rounded, basis == "index" ? Math.Round(rounded / 100, 6) : rateRounded,
                 cells.Sum(c => c.N), cells.Min(c => c.N), cells.Count < chosen.Count || cells.Any(c => c.BelowMinN), results.Weighted));
         }
 

@@ -113,6 +113,7 @@ public static class PingjiaCli
         assess.Subcommands.Add(explain);
         assess.Subcommands.Add(run);
         root.Subcommands.Add(assess);
+        root.Subcommands.Add(Features.Surveys.SurveyCommand.Build());
         return root;
     }
 

@@ -391,8 +391,11 @@ public sealed class AnalysisHandWorkedTests
         Assert.Equal(66.666667m, u1.SatisfactionIndex);
         Assert.Equal(0.5m, u1.SatisfactionRate);
         Assert.Equal(0.666667m, u1.Value);
+        Assert.Equal(66.666667m, u1.ValueOf("satisfaction_index"));
+        Assert.Equal(50m, u1.ValueOf("satisfaction_rate"));
         Assert.False(u1.BelowMinN);
         Assert.True(figures.Single(f => f.Unit == "U2").BelowMinN);
+        Assert.Null(figures.Single(f => f.Unit == "U2").Value); // no answers: no figure, not zero
         var byRate = SurveyFigures.ForUnits(SurveyAnalysis.Analyse(d), basis: "rate");
         Assert.Equal(0.5m, byRate.Single(f => f.Unit == "U1").Value);
     }

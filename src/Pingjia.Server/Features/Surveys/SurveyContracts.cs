@@ -99,4 +99,4 @@ public sealed record ResultsView(string Survey, DateTime? From, DateTime? To, bo
 
 public sealed record ComparisonView(string Survey, string Question, string By, IReadOnlyList<UnitComparison>? Units, IReadOnlyList<PeriodChange>? Periods);
 
-public sealed record FigureView(string Survey, DateTime? From, DateTime? To, string Basis, IReadOnlyList<string> Questions, IReadOnlyList<SurveyFigure> Units);
+public sealed record FigureView(string Survey, DateTime? From, DateTime? To, string Basis, IReadOnlyList<string> Questions, IReadOnlyList<SurveyUnitFigure> Units);

@@ -221,7 +221,7 @@ public sealed class SurveyResultsService(PingjiaDbContext db, SurveyService surv
     // ---------- the survey figure for assessments ----------
 
     /// <summary>
-    /// The survey figure per unit for a survey and period, for assessments (a FigureScore leaf takes <see cref="SurveyFigure.Value"/>).
+    /// The survey figure per unit for a survey and period, for assessments (a FigureScore leaf takes <see cref="SurveyUnitFigure.Value"/>).
     /// No caller: for server-side use (assessment runs); the API wraps it with the caller's scope.
     /// </summary>
     public async Task<FigureView> FiguresAsync(string surveyCode, DateTime? from, DateTime? to, IReadOnlyList<string>? questions, string basis, CancellationToken ct)
