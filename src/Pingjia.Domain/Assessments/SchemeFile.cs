@@ -127,7 +127,7 @@ public static class SchemeFile
             d.Weight, d.Combine ?? Combine.Sum, d.Published ?? false);
     }
 
-    private static Formula? FormulaOf(NodeDto d, string path, List<SchemeError> errors)
+    private static ScoringMethod FormulaOf(NodeDto d, string path, List<SchemeError> errors)
     {
         var variables = d.Variables ?? [];
         foreach (var v in variables.Where(v => string.IsNullOrWhiteSpace(v) || !v.All(c => char.IsLetterOrDigit(c) || c == '_') || char.IsAsciiDigit(v[0])))
@@ -141,12 +141,18 @@ public static class SchemeFile
             errors.Add(new(path + ".formula", p));
         }
 
-        return expression is null ? null : new Formula(expression, variables);
+        return expression is null ? new Unparsed("formula") : new Formula(expression, variables);
     }
 
-    private static ScoringMethod? Error(List<SchemeError> errors, string path, string message)
+    private static ScoringMethod Error(List<SchemeError> errors, string path, string message)
     {
         errors.Add(new(path, message));
-        return null;
+        return new Unparsed("invalid");
+    }
+
+    /// <summary>Stands for a method whose errors are already reported, so the leaf is not also reported as having none; such a scheme never loads.</summary>
+    private sealed record Unparsed(string Kind) : ScoringMethod
+    {
+        public override string Name => Kind;
     }
 }

@@ -134,7 +134,7 @@ public static class Scoring
             notes = [$"缺少 {string.Join("、", children.Where((c, i) => c.Missing && node.Children[i].Extra == 0).Select(c => c.Name))} 的数据，按其余 {presentScale}{(weighted ? " 的权重" : " 分")} 折算 / renormalised over the present children."];
         }
 
-        decimal regular = 0, extra = 0;
+        decimal regular = 0, extra = 0, raw = 0;
         for (var i = 0; i < children.Length; i++)
         {
             var c = children[i];
@@ -159,23 +159,26 @@ public static class Scoring
             }
             else
             {
-                part = presentScale == fullScale ? own : own * fullScale / presentScale;
+                // Present children worth 0 points cannot stand for the missing ones: they add their 0.
+                part = presentScale == fullScale ? own : presentScale == 0 ? 0 : own * fullScale / presentScale;
             }
 
             c.Contribution = part + bonus;
             regular += part;
             extra += bonus;
+            raw += c.Contribution;
         }
 
-        var raw = regular + extra;
+        // The raw total is the sum of the contributions exactly as shown; the cap bites on the regular part only.
         var capped = regular;
+        var value = raw;
         if (!node.Uncapped && capped > node.Points)
         {
             (notes ??= []).Add($"超过满分 {node.Points}，按满分计 / capped at {node.Points}.");
             capped = node.Points;
+            value = capped + extra;
         }
 
-        var value = capped + extra;
         if (value < 0)
         {
             (notes ??= []).Add("扣分超过得分，最低 0 分 / floored at 0.");
@@ -206,7 +209,7 @@ public static class Scoring
                 throw new DomainException(ErrorKind.Validation, "missing_input", $"{path}: no data for {node.Name} and its policy is to fail.");
             case MissingPolicy.Zero:
                 (notes ??= []).Add("无数据，按 0 分计 / no data, counted as 0.");
-                return new NodeScore(node.Code, node.Name, method, node.Points, node.Weight, null, 0, 0, null, false, notes, input, []);
+                return new NodeScore(node.Code, node.Name, method, node.Points, node.Weight, null, 0, 0, node.Published ? 0 : null, false, notes, input, []);
             default:
                 (notes ??= []).Add("无数据，由上级按其余指标折算 / no data, renormalised by the parent.");
                 return new NodeScore(node.Code, node.Name, method, node.Points, node.Weight, null, 0, 0, null, true, notes, input, []);
