@@ -74,6 +74,16 @@ public sealed class PingjiaDbContext(DbContextOptions<PingjiaDbContext> options)
 
     public DbSet<Surveys.SurveyReviewFlag> SurveyReviewFlags => Set<Surveys.SurveyReviewFlag>();
 
+    public DbSet<Assessments.AssessmentScheme> AssessmentSchemes => Set<Assessments.AssessmentScheme>();
+
+    public DbSet<Assessments.AssessmentRound> AssessmentRounds => Set<Assessments.AssessmentRound>();
+
+    public DbSet<Assessments.AssessmentUnit> AssessmentUnits => Set<Assessments.AssessmentUnit>();
+
+    public DbSet<Assessments.AssessmentInput> AssessmentInputs => Set<Assessments.AssessmentInput>();
+
+    public DbSet<Assessments.AssessmentResult> AssessmentResults => Set<Assessments.AssessmentResult>();
+
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     public DbSet<AuditHead> AuditHeads => Set<AuditHead>();

@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Configuration.CommandLine;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Pingjia.Server.Features.Access;
+using Pingjia.Server.Features.Assessments;
 using Pingjia.Server.Features.Audit;
 using Pingjia.Server.Features.Catalog;
 using Pingjia.Server.Features.Health;
@@ -48,6 +49,7 @@ public static class PingjiaApp
         builder.Services.AddCatalog();
         builder.Services.AddRatings(options);
         builder.Services.AddWorkOrders();
+        builder.Services.AddAssessments();
         builder.Services.AddWeb();
         builder.Services.AddSurveys();
 
@@ -67,6 +69,7 @@ public static class PingjiaApp
         api.MapCatalog();
         api.MapRatingsFeature();
         api.MapWorkOrdersFeature(options);
+        api.MapAssessments();
         app.MapWeb();
         api.MapSurveys();
         return app;

@@ -143,7 +143,7 @@ public sealed class FormulaExpression
                 return Args[0].Eval(v, path) != 0 ? Args[1].Eval(v, path) : Args[2].Eval(v, path);
             }
 
-            var x = new decimal[Args.Count];
+            Span<decimal> x = stackalloc decimal[Args.Count];
             for (var i = 0; i < x.Length; i++)
             {
                 x[i] = Args[i].Eval(v, path);
@@ -151,14 +151,25 @@ public sealed class FormulaExpression
 
             return Name switch
             {
-                "min" => x.Min(),
-                "max" => x.Max(),
+                "min" => Extreme(x, min: true),
+                "max" => Extreme(x, min: false),
                 "abs" => Math.Abs(x[0]),
                 "clamp" => Math.Min(Math.Max(x[0], x[1]), x[2]),
                 "floor" => Math.Floor(x[0]),
                 "ceiling" => Math.Ceiling(x[0]),
                 _ => Math.Round(x[0], (int)Math.Clamp(x[1], 0, 6), MidpointRounding.AwayFromZero),
             };
+        }
+
+        private static decimal Extreme(ReadOnlySpan<decimal> x, bool min)
+        {
+            var best = x[0];
+            foreach (var d in x[1..])
+            {
+                best = min ? Math.Min(best, d) : Math.Max(best, d);
+            }
+
+            return best;
         }
     }
 

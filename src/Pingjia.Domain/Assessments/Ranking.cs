@@ -98,52 +98,88 @@ public static class Ranking
             (children.TryGetValue(u.Parent!, out var list) ? list : children[u.Parent!] = []).Add(u);
         }
 
-        var results = new Dictionary<string, ScoreResult>(units.Count, StringComparer.Ordinal);
-        var state = new Dictionary<string, bool>(StringComparer.Ordinal); // false: in progress, true: done
-        foreach (var u in units)
+        // Heights bottom-up (a unit with no subordinates is 0), rejecting parent cycles; each height is one layer.
+        var index = new Dictionary<string, int>(units.Count, StringComparer.Ordinal);
+        for (var i = 0; i < units.Count; i++)
         {
-            Visit(u);
+            index[units[i].Unit] = i;
+        }
+
+        var height = new int[units.Count];
+        var state = new byte[units.Count]; // 0 new, 1 in progress, 2 done
+        for (var i = 0; i < units.Count; i++)
+        {
+            Height(i);
+        }
+
+        var results = new ScoreResult[units.Count];
+        var errors = new DomainException?[units.Count];
+        foreach (var layer in Enumerable.Range(0, units.Count).GroupBy(i => height[i]).OrderBy(g => g.Key))
+        {
+            var members = layer.ToArray();
+            // Units of one layer depend only on lower layers: scored in parallel, each into its own slot, so the outcome
+            // does not depend on the order of the threads.
+            Parallel.For(0, members.Length, k =>
+            {
+                var i = members[k];
+                var u = units[i];
+                List<SubunitTotal>? subs = null;
+                foreach (var c in children.GetValueOrDefault(u.Unit) ?? [])
+                {
+                    var r = results[index[c.Unit]];
+                    if (r is null)
+                    {
+                        return; // a subordinate failed; its error is reported
+                    }
+
+                    (subs ??= []).Add(new SubunitTotal(c.Unit, c.Level, r.Unrounded, scheme.Level(c.Level).Root.Points, c.Weight));
+                }
+
+                try
+                {
+                    results[i] = Scoring.Score(scheme, u.Inputs, new UnitContext(u.Category, u.Flags, subs), u.Level);
+                }
+                catch (DomainException e) when (e.Kind == ErrorKind.Validation)
+                {
+                    errors[i] = new DomainException(e.Kind, e.Code, $"{u.Unit}: {e.Message}", e.Errors);
+                }
+            });
+            if (Array.Find(errors, e => e is not null) is { } first)
+            {
+                throw first;
+            }
         }
 
         var ranked = new List<RankedResult>(units.Count);
-        foreach (var group in units.GroupBy(u => u.Level ?? "", StringComparer.Ordinal))
+        foreach (var group in Enumerable.Range(0, units.Count).GroupBy(i => units[i].Level ?? "", StringComparer.Ordinal))
         {
             var level = scheme.Level(group.Key);
-            ranked.AddRange(Rank(group.Select(u => (u.Unit, results[u.Unit])), scheme.Ties, level.Quotas, level.Grades));
+            ranked.AddRange(Rank(group.Select(i => (units[i].Unit, results[i])), scheme.Ties, level.Quotas, level.Grades));
         }
 
         return ranked;
 
-        void Visit(RoundUnit u)
+        int Height(int i)
         {
-            if (state.TryGetValue(u.Unit, out var done))
+            if (state[i] == 2)
             {
-                if (!done)
-                {
-                    throw new DomainException(ErrorKind.Validation, "unit_cycle", $"{u.Unit}: the units' parents form a cycle.");
-                }
-
-                return;
+                return height[i];
             }
 
-            state[u.Unit] = false;
-            List<SubunitTotal>? subs = null;
-            foreach (var c in children.GetValueOrDefault(u.Unit) ?? [])
+            if (state[i] == 1)
             {
-                Visit(c);
-                (subs ??= []).Add(new SubunitTotal(c.Unit, c.Level, results[c.Unit].Unrounded, scheme.Level(c.Level).Root.Points, c.Weight));
+                throw new DomainException(ErrorKind.Validation, "unit_cycle", $"{units[i].Unit}: the units' parents form a cycle.");
             }
 
-            try
+            state[i] = 1;
+            var h = 0;
+            foreach (var c in children.GetValueOrDefault(units[i].Unit) ?? [])
             {
-                results[u.Unit] = Scoring.Score(scheme, u.Inputs, new UnitContext(u.Category, u.Flags, subs), u.Level);
-            }
-            catch (DomainException e) when (e.Kind == ErrorKind.Validation)
-            {
-                throw new DomainException(e.Kind, e.Code, $"{u.Unit}: {e.Message}", e.Errors);
+                h = Math.Max(h, Height(index[c.Unit]) + 1);
             }
 
-            state[u.Unit] = true;
+            state[i] = 2;
+            return height[i] = h;
         }
     }
 

@@ -98,7 +98,7 @@ public static class Scoring
         for (var i = 0; i < children.Length; i++)
         {
             var c = node.Children[i];
-            children[i] = Node(c, path + "." + c.Code, ctx);
+            children[i] = Node(c, c.Code, ctx); // codes are unique in a scheme: errors name the node by its code, without building paths
         }
 
         List<string>? notes = null;
@@ -245,13 +245,10 @@ public static class Scoring
                 raw = 0;
                 foreach (var item in c.Items)
                 {
+                    // Failed items are not noted one by one: the explanation shows the passed items beside the checklist.
                     if (input.Passed?.Contains(item.Code) == true)
                     {
                         raw += item.Points;
-                    }
-                    else
-                    {
-                        (notes ??= []).Add($"{item.Name} 未通过，失 {item.Points} 分 / failed.");
                     }
                 }
 
@@ -352,10 +349,6 @@ public static class Scoring
             {
                 (notes ??= []).Add($"{rule.Name} 扣分 {deduction} 超过该项上限 {cap}，按 {cap} 扣 / deduction capped by its item.");
                 deduction = cap;
-            }
-            else if (deduction > 0)
-            {
-                (notes ??= []).Add($"{rule.Name} {n} 次 × {rule.Each} = 扣 {deduction} 分 / deducted.");
             }
 
             total += deduction;
