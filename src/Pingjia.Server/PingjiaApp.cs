@@ -56,8 +56,10 @@ public static class PingjiaApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseMiddleware<BodySizeLimitMiddleware>();
+        // Pages' status pages re-execute the request; routing comes after them so that the re-executed path is routed.
         app.UseWeb();
+        app.UseRouting();
+        app.UseMiddleware<BodySizeLimitMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
 

@@ -50,7 +50,15 @@ internal sealed class DomainExceptionPageFilter : IAsyncPageFilter
     private static async Task<IActionResult> Redisplay(WebPageModel page, DomainException problem, HttpContext http)
     {
         page.Problem = problem;
-        await page.LoadAsync(http.RequestAborted);
+        try
+        {
+            await page.LoadAsync(http.RequestAborted);
+        }
+        catch (DomainException)
+        {
+            // The page shows the first problem; what could not be reloaded stays empty.
+        }
+
         http.Response.StatusCode = problem.Kind switch
         {
             ErrorKind.Conflict => StatusCodes.Status409Conflict,

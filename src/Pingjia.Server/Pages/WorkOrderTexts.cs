@@ -46,4 +46,15 @@ public static class WorkOrderTexts
         Domain.WorkOrders.Verification.Unfounded => "不属实",
         _ => "恶意差评",
     };
+
+    /// <summary>The name of a history entry (an action's wire name, or <c>created</c>, <c>warned</c>, …).</summary>
+    public static string Event(string wire) =>
+        Enum.TryParse<WorkOrderAction>(wire.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var a) ? Action(a) : wire switch
+        {
+            "created" => "生成工单",
+            "warning" => "临期预警",
+            "overdue" => "超期",
+            "escalated" => "督办",
+            _ => wire,
+        };
 }

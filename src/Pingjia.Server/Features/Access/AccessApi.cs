@@ -1,7 +1,4 @@
-using System.Security.Claims;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Pingjia.Data;
@@ -34,8 +31,8 @@ public sealed record MeResponse(string Actor, Role Role, string? RegionCode, str
 /// <summary>User accounts, API keys and signing in. Admins hand out roles only inside their own scope.</summary>
 public static partial class AccessApi
 {
-    public const int MaxFailedSignIns = 5;
-    public static readonly TimeSpan Lockout = TimeSpan.FromMinutes(15);
+    public const int MaxFailedSignIns = SignInService.MaxFailedSignIns;
+    public static readonly TimeSpan Lockout = SignInService.Lockout;
 
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{2,63}$")]
     private static partial Regex UserNamePattern();
@@ -326,50 +323,12 @@ public static partial class AccessApi
 
     // ------------------------------------------------------------ signing in
 
-    private static async Task<Ok<MeResponse>> SignIn(
-        SignInRequest request, HttpContext http, PingjiaDbContext db, AuditLog audit, TimeProvider time, CancellationToken ct)
-    {
-        new Validation().Required(request.UserName, "userName", 64).Required(request.Password, "password", 200).ThrowIfInvalid();
-        var user = await db.Users.FirstOrDefaultAsync(u => u.UserName == request.UserName, ct);
-        var now = time.UtcNow();
-        if (user is { LockedUntil: { } until } && until > now)
-        {
-            throw new DomainException(ErrorKind.Unauthorized, "account_locked", "Too many failed sign-ins; try again later.");
-        }
-
-        if (user is null || !user.IsActive || !Passwords.Verify(request.Password!, user.PasswordHash))
-        {
-            if (user is not null)
-            {
-                user.FailedSignIns++;
-                if (user.FailedSignIns >= MaxFailedSignIns)
-                {
-                    user.LockedUntil = now + Lockout;
-                    user.FailedSignIns = 0;
-                    audit.ActorOverride = $"user:{user.UserName}";
-                    audit.Record("user.locked", "user", user.UserName, new { until = user.LockedUntil });
-                }
-
-                await audit.SaveAsync(ct);
-            }
-
-            throw new DomainException(ErrorKind.Unauthorized, "invalid_credentials", "User name or password is wrong.");
-        }
-
-        user.FailedSignIns = 0;
-        user.LockedUntil = null;
-        await db.SaveChangesAsync(ct);
-        var regionPath = user.ScopeRegionId is null ? null : await db.Regions.Where(r => r.Id == user.ScopeRegionId).Select(r => r.Path).FirstOrDefaultAsync(ct);
-        var agencyPath = user.ScopeAgencyId is null ? null : await db.Agencies.Where(a => a.Id == user.ScopeAgencyId).Select(a => a.Region.Path).FirstOrDefaultAsync(ct);
-        var claims = Caller.ClaimsFor($"user:{user.UserName}", user.Role, user.ScopeRegionId, regionPath, user.ScopeAgencyId, agencyPath);
-        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
-            new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme)));
-        return TypedResults.Ok(await DescribeAsync(Caller.From(new ClaimsPrincipal(new ClaimsIdentity(claims, "x"))), db, ct));
-    }
+    private static async Task<Ok<MeResponse>> SignIn(SignInRequest request, HttpContext http, PingjiaDbContext db, SignInService signIns, CancellationToken ct) =>
+        TypedResults.Ok(await DescribeAsync(await signIns.SignInAsync(http, request.UserName, request.Password, ct), db, ct));
 
     private static async Task<NoContent> SignOut(HttpContext http)
     {
-        await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        await SignInService.SignOutAsync(http);
         return TypedResults.NoContent();
     }
 

@@ -106,6 +106,7 @@ internal static class AccessSetup
         // Wall-clock time on purpose: a cache's freshness is not part of the domain's (possibly simulated) time.
         services.AddSingleton(_ => new ApiKeyCache(TimeProvider.System));
         services.AddScoped(sp => Caller.From(sp.GetRequiredService<IHttpContextAccessor>().HttpContext?.User));
+        services.AddScoped<SignInService>();
         services.AddAuthentication(PolicyScheme)
             .AddPolicyScheme(PolicyScheme, "API key or cookie", o =>
                 o.ForwardDefaultSelector = ctx => ApiKeyAuthenticationHandler.ReadKey(ctx.Request) is null

@@ -87,7 +87,7 @@ public static class WorkOrdersApi
         return TypedResults.Ok(await ToResponseAsync(db, order, withEvents: true, ct));
     }
 
-    private static async Task<WorkOrderResponse> ToResponseAsync(PingjiaDbContext db, WorkOrder o, bool withEvents, CancellationToken ct)
+    internal static async Task<WorkOrderResponse> ToResponseAsync(PingjiaDbContext db, WorkOrder o, bool withEvents, CancellationToken ct)
     {
         var agency = await db.Agencies.Where(a => a.Id == o.AgencyId).Select(a => a.CreditCode).FirstAsync(ct);
         List<WorkOrderEventResponse>? events = null;
