@@ -84,6 +84,8 @@ public sealed class PingjiaDbContext(DbContextOptions<PingjiaDbContext> options)
 
     public DbSet<Assessments.AssessmentResult> AssessmentResults => Set<Assessments.AssessmentResult>();
 
+    public DbSet<Kiosk.WindowCurrentCase> WindowCurrentCases => Set<Kiosk.WindowCurrentCase>();
+
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     public DbSet<AuditHead> AuditHeads => Set<AuditHead>();

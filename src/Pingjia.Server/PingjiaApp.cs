@@ -9,6 +9,7 @@ using Pingjia.Server.Features.Assessments;
 using Pingjia.Server.Features.Audit;
 using Pingjia.Server.Features.Catalog;
 using Pingjia.Server.Features.Health;
+using Pingjia.Server.Features.Kiosk;
 using Pingjia.Server.Features.Ratings;
 using Pingjia.Server.Features.Surveys;
 using Pingjia.Server.Features.WorkOrders;
@@ -72,6 +73,7 @@ public static class PingjiaApp
         api.MapRatingsFeature();
         api.MapWorkOrdersFeature(options);
         api.MapAssessments();
+        api.MapKiosk();
         app.MapWeb();
         api.MapSurveys();
         return app;

@@ -42,8 +42,6 @@ public sealed class IndexModel(
     [BindProperty]
     public HandlingSatisfaction? Satisfaction { get; set; }
 
-    public const string IndicatorField = "ind:";
-
     /// <summary>Why the link cannot be used: forged_token, expired_token or foreign_token.</summary>
     public string? LinkError { get; private set; }
 
@@ -61,10 +59,7 @@ public sealed class IndexModel(
 
     public RatingEntryView? Entry { get; private set; }
 
-    public IReadOnlyList<string> IndicatorNames { get; private set; } = [];
-
-    /// <summary>The tags the rater may pick, grouped by their level, each group with the rating levels it serves.</summary>
-    public IReadOnlyList<(int Level, int[] ForLevels, IReadOnlyList<TagDefinition> Tags)> TagGroups { get; private set; } = [];
+    public RatingFormView Form { get; private set; } = null!;
 
     public IReadOnlyDictionary<string, TagDefinition> AllTags { get; private set; } = new Dictionary<string, TagDefinition>();
 
@@ -91,14 +86,7 @@ public sealed class IndexModel(
             return Page();
         }
 
-        foreach (var (key, value) in Request.Form)
-        {
-            if (key.StartsWith(IndicatorField, StringComparison.Ordinal) && int.TryParse(value, out var level))
-            {
-                Indicators[key[IndicatorField.Length..]] = level;
-            }
-        }
-
+        Indicators = RatingFormView.ReadIndicators(Request.Form);
         var input = new RatingInput(Level ?? 0, Indicators, Tags.Distinct().ToList(), Text);
         var c = opened.Case;
         await ratings.SubmitAsync(new Submission(c, opened.Link.Step, input, opened.Link.Channel, c.MobileIndex ?? c.IdNumberIndex, []), ct);
@@ -159,14 +147,9 @@ public sealed class IndexModel(
         StaffName = staff?.Name;
         StaffNo = staff?.EmployeeNo;
         Entry = CasesApi.EntryOf(c, now);
-        var (_, config) = await RatingConfigApi.CurrentAsync(db, configs, ct);
-        var online = RatingLevels.IsOnline(c.ServiceChannel);
-        IndicatorNames = config.IndicatorsFor(c.RatingScope, online);
+        var (groups, indicators, config) = await RatingFormView.OptionsAsync(db, configs, c, ct);
         AllTags = config.TagsByCode;
-        var offered = config.Tags.Where(t => !t.Retired && (t.ChannelKind == "any" || t.ChannelKind == (online ? "online" : "offline"))).ToList();
-        TagGroups = [.. offered.GroupBy(t => t.Level).OrderByDescending(g => g.Key).Select(g =>
-            (g.Key, Enumerable.Range(RatingLevels.Min, RatingLevels.Max).Where(l => RatingRules.TagAllowed(config.TagPolicy, g.Key, l)).ToArray(),
-             (IReadOnlyList<TagDefinition>)[.. g.OrderBy(t => t.Code, StringComparer.Ordinal)]))];
+        Form = new RatingFormView(groups, indicators, Level, Tags, Text, Indicators);
         Existing = await ratings.FindAsync(c.Id, opened.Link.Step, ct);
         if (Existing is not null)
         {
