@@ -709,6 +709,29 @@ namespace Pingjia.Migrations.Postgres.Migrations
                     b.ToTable("staff", (string)null);
                 });
 
+            modelBuilder.Entity("Pingjia.Data.Kiosk.WindowCurrentCase", b =>
+                {
+                    b.Property<Guid>("WindowId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("SetAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SetBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.HasKey("WindowId");
+
+                    b.HasIndex("CaseId");
+
+                    b.ToTable("window_current_cases", (string)null);
+                });
+
             modelBuilder.Entity("Pingjia.Data.Ratings.Case", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2078,6 +2101,21 @@ namespace Pingjia.Migrations.Postgres.Migrations
                         .IsRequired();
 
                     b.Navigation("Agency");
+                });
+
+            modelBuilder.Entity("Pingjia.Data.Kiosk.WindowCurrentCase", b =>
+                {
+                    b.HasOne("Pingjia.Data.Ratings.Case", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Pingjia.Data.Catalog.ServiceWindow", null)
+                        .WithOne()
+                        .HasForeignKey("Pingjia.Data.Kiosk.WindowCurrentCase", "WindowId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Pingjia.Data.Ratings.Case", b =>

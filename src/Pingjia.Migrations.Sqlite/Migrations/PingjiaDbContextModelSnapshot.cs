@@ -704,6 +704,29 @@ namespace Pingjia.Migrations.Sqlite.Migrations
                     b.ToTable("staff", (string)null);
                 });
 
+            modelBuilder.Entity("Pingjia.Data.Kiosk.WindowCurrentCase", b =>
+                {
+                    b.Property<Guid>("WindowId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CaseId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("SetAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SetBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("WindowId");
+
+                    b.HasIndex("CaseId");
+
+                    b.ToTable("window_current_cases", (string)null);
+                });
+
             modelBuilder.Entity("Pingjia.Data.Ratings.Case", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2073,6 +2096,21 @@ namespace Pingjia.Migrations.Sqlite.Migrations
                         .IsRequired();
 
                     b.Navigation("Agency");
+                });
+
+            modelBuilder.Entity("Pingjia.Data.Kiosk.WindowCurrentCase", b =>
+                {
+                    b.HasOne("Pingjia.Data.Ratings.Case", null)
+                        .WithMany()
+                        .HasForeignKey("CaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Pingjia.Data.Catalog.ServiceWindow", null)
+                        .WithOne()
+                        .HasForeignKey("Pingjia.Data.Kiosk.WindowCurrentCase", "WindowId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Pingjia.Data.Ratings.Case", b =>
