@@ -50,11 +50,11 @@ public static class SurveyBenchData
     ];
 
     /// <summary>The responses as stored: unit, stratum and the compact answers JSON.</summary>
-    public static List<(string Unit, string Stratum, string Answers)> StoredResponses(int count = Responses, int seed = 20261125)
+    public static List<(string Unit, string Stratum, string Answers, string? Interviewer, string? Respondent)> StoredResponses(int count = Responses, int seed = 20261125)
     {
         var random = new Random(seed);
         var q = Questionnaire;
-        var list = new List<(string, string, string)>(count);
+        var list = new List<(string, string, string, string?, string?)>(count);
         for (var r = 0; r < count; r++)
         {
             var unit = random.Next(Units);
@@ -84,7 +84,10 @@ public static class SurveyBenchData
                 }
             }
 
-            list.Add((UnitCodes[unit], Strata[stratum].Code, SurveyCodec.WriteAnswers(q, answers)));
+            // A third are phone interviews by 30 interviewers with the respondent's phone as a key (about 1 % of keys repeat).
+            var phone = r % 3 == 0;
+            list.Add((UnitCodes[unit], Strata[stratum].Code, SurveyCodec.WriteAnswers(q, answers),
+                phone ? $"key:I{random.Next(30):00}" : null, phone ? $"k{random.Next(3_300_000):0000000}" : null));
         }
 
         return list;
@@ -97,12 +100,12 @@ public static class SurveyBenchData
         return x > lean + 0.1 ? k : x > lean ? k - 1 : x > 0.04 ? Math.Max(1, k - 2) : 1;
     }
 
-    public static SurveyData Columns(List<(string Unit, string Stratum, string Answers)> stored)
+    public static SurveyData Columns(List<(string Unit, string Stratum, string Answers, string? Interviewer, string? Respondent)> stored)
     {
         var data = new SurveyData(Questionnaire, UnitCodes, Strata, stored.Count);
-        foreach (var (unit, stratum, answers) in stored)
+        foreach (var (unit, stratum, answers, interviewer, respondent) in stored)
         {
-            var row = data.AddRow(data.UnitIndex(unit), data.StratumIndex(stratum), Guid.NewGuid());
+            var row = data.AddRow(data.UnitIndex(unit), data.StratumIndex(stratum), Guid.NewGuid(), respondent, interviewer);
             SurveyCodec.ReadAnswersInto(data, row, answers);
         }
 
@@ -114,7 +117,7 @@ public static class SurveyBenchData
 [SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 10)]
 public class SurveyAnalysisBenchmarks
 {
-    private List<(string Unit, string Stratum, string Answers)> _stored = [];
+    private List<(string Unit, string Stratum, string Answers, string? Interviewer, string? Respondent)> _stored = [];
     private SurveyData _data = null!;
 
     [GlobalSetup]
@@ -132,7 +135,7 @@ public class SurveyAnalysisBenchmarks
     [Benchmark]
     public SurveyResults ParseAndAnalyse() => SurveyAnalysis.Analyse(SurveyBenchData.Columns(_stored), new AnalysisOptions(MinN: 30));
 
-    /// <summary>The integrity scan (duplicates, straight-lining, interviewer effects) over the same responses.</summary>
+    /// <summary>The integrity scan over the same responses: duplicate keys among the 33,334 phone interviews, straight-lining, 30 interviewers.</summary>
     [Benchmark]
     public int IntegrityScan() => SurveyIntegrity.Scan(_data).Count;
 }
@@ -153,7 +156,7 @@ public class SurveyDatabaseBenchmarks
     public void Setup()
     {
         var path = Environment.GetEnvironmentVariable("PINGJIA_BENCH_SURVEY_DB")
-            ?? Path.Combine(Path.GetTempPath(), $"pingjia-bench-surveys-{SurveyBenchData.Responses}.db");
+            ?? Path.Combine(Path.GetTempPath(), $"pingjia-bench-surveys-v2-{SurveyBenchData.Responses}.db");
         var fresh = !File.Exists(path);
         _db = Open(path);
         if (fresh)
@@ -211,13 +214,13 @@ public class SurveyDatabaseBenchmarks
         var formNo = 0;
         for (var start = 0; start < stored.Count; start += 10_000)
         {
-            foreach (var (unit, stratum, answers) in stored.Skip(start).Take(10_000))
+            foreach (var (unit, stratum, answers, interviewer, respondent) in stored.Skip(start).Take(10_000))
             {
                 formNo++;
                 db.SurveyResponses.Add(new SurveyResponse
                 {
-                    Id = Guid.CreateVersion7(), SurveyId = survey.Id, Version = 1, UnitCode = unit, StratumCode = stratum, Channel = SurveyChannel.Paper,
-                    Status = SurveyResponseStatus.Complete, Answers = answers, SubmittedAt = now.AddSeconds(-start), FormNo = "F" + formNo.ToString("000000", CultureInfo.InvariantCulture),
+                    Id = Guid.CreateVersion7(), SurveyId = survey.Id, Version = 1, UnitCode = unit, StratumCode = stratum, Channel = interviewer is null ? SurveyChannel.Paper : SurveyChannel.Phone, EnteredBy = interviewer, RespondentIndex = respondent,
+                    Status = SurveyResponseStatus.Complete, Answers = answers, SubmittedAt = now.AddSeconds(-start), FormNo = interviewer is null ? "F" + formNo.ToString("000000", CultureInfo.InvariantCulture) : null,
                 });
             }
 

@@ -40,7 +40,7 @@ public sealed record QuotaView(string Unit, string Stratum, int? Target, int Cou
 public sealed record SurveyView(
     string Code, string Title, string? Description, string RegionCode, string UnitKind, IReadOnlyList<SurveyUnitView> Units, IReadOnlyList<StratumDefinition> Strata,
     QuotaMode QuotaMode, IReadOnlyList<QuotaView> Quotas, bool Anonymous, string? PublicToken, DateTime OpensAt, DateTime ClosesAt, string State, int MinN,
-    int Version, IReadOnlyList<Section> Sections, long Responses, DateTime CreatedAt, DateTime UpdatedAt);
+    int Version, IReadOnlyList<Section> Sections, long Responses, long PartialResponses, IReadOnlyDictionary<string, long> ResponsesByChannel, DateTime CreatedAt, DateTime UpdatedAt);
 
 public sealed record SurveySummary(string Code, string Title, string RegionCode, string State, DateTime OpensAt, DateTime ClosesAt, bool Anonymous, int Version, long Responses);
 
@@ -93,6 +93,9 @@ public sealed record FlagView(Guid Id, string Kind, IReadOnlyList<Guid> Response
 public sealed record ScanResult(int Found, int New, IReadOnlyList<FlagView> Flags);
 
 public sealed record ReviewRequest(string? Decision, string? Note);
+
+/// <summary>Thresholds of an integrity scan; each is optional (defaults: 5 items, 20 responses, p &lt; 0.001, 5 index points).</summary>
+public sealed record IntegrityScanRequest(int? StraightLiningMinItems, int? InterviewerMinN, double? InterviewerAlpha, double? InterviewerMinPoints);
 
 /// <summary>Analysis results with the period and filters they cover.</summary>
 public sealed record ResultsView(string Survey, DateTime? From, DateTime? To, bool IncludesPartial, SurveyResults Results);

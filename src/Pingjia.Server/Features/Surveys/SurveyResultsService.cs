@@ -142,9 +142,19 @@ public sealed class SurveyResultsService(PingjiaDbContext db, SurveyService surv
     // ---------- integrity ----------
 
     /// <summary>Scans every response for integrity problems and records new flags for review; nothing is changed or deleted.</summary>
-    public async Task<ScanResult> ScanAsync(Caller caller, string code, IntegrityOptions? options, CancellationToken ct)
+    public async Task<ScanResult> ScanAsync(Caller caller, string code, IntegrityScanRequest? request, CancellationToken ct)
     {
         var survey = await surveys.FindAsync(caller, code, ct, SurveyService.Managers);
+        new Validation()
+            .Check(request?.StraightLiningMinItems is null or (>= 2 and <= 200), "straightLiningMinItems", "straightLiningMinItems is between 2 and 200.")
+            .Check(request?.InterviewerMinN is null or (>= 2 and <= 100000), "interviewerMinN", "interviewerMinN is between 2 and 100000.")
+            .Check(request?.InterviewerAlpha is null or (> 0 and < 1), "interviewerAlpha", "interviewerAlpha lies between 0 and 1.")
+            .Check(request?.InterviewerMinPoints is null or (>= 0 and <= 100), "interviewerMinPoints", "interviewerMinPoints is between 0 and 100.")
+            .ThrowIfInvalid();
+        var defaults = new IntegrityOptions();
+        var options = new IntegrityOptions(
+            request?.StraightLiningMinItems ?? defaults.StraightLiningMinItems, request?.InterviewerMinN ?? defaults.InterviewerMinN,
+            request?.InterviewerAlpha ?? defaults.InterviewerAlpha, request?.InterviewerMinPoints ?? defaults.InterviewerMinPoints);
         var data = await LoadAsync(survey, new ResultsQuery(), ct);
         var found = SurveyIntegrity.Scan(data, options);
         var existing = (await db.SurveyReviewFlags.Where(f => f.SurveyId == survey.Id).Select(f => f.Fingerprint).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);

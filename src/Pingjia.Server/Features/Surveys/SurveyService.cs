@@ -78,11 +78,15 @@ public sealed class SurveyService(PingjiaDbContext db, AuditLog audit, PersonalD
         var (q, version) = await QuestionnaireAsync(s, ct);
         var units = await db.SurveyUnits.AsNoTracking().Where(u => u.SurveyId == s.Id).OrderBy(u => u.Code).ToListAsync(ct);
         var quotas = await db.SurveyQuotas.AsNoTracking().Where(x => x.SurveyId == s.Id).OrderBy(x => x.UnitCode).ThenBy(x => x.StratumCode).ToListAsync(ct);
-        var responses = await db.SurveyResponses.LongCountAsync(r => r.SurveyId == s.Id, ct);
+        var byChannel = await db.SurveyResponses.Where(r => r.SurveyId == s.Id).GroupBy(r => new { r.Channel, r.Status })
+            .Select(g => new { g.Key.Channel, g.Key.Status, Count = g.LongCount() }).ToListAsync(ct);
         var region = await db.Regions.Where(r => r.Id == s.OwnerRegionId).Select(r => r.Code).SingleAsync(ct);
         return new SurveyView(s.Code, s.Title, s.Description, region, s.UnitKind, [.. units.Select(u => new SurveyUnitView(u.Code, u.Name, u.PeerGroup))],
             SurveyCodec.ReadStrata(s.Strata), s.QuotaMode, [.. quotas.Select(x => new QuotaView(x.UnitCode, x.StratumCode, x.Target, x.Count, x.Target is { } t && x.Count >= t))],
-            s.Anonymous, s.PublicToken, s.OpensAt, s.ClosesAt, StateOf(s, time.UtcNow()), s.MinN, version, q.Sections, responses, s.CreatedAt, s.UpdatedAt);
+            s.Anonymous, s.PublicToken, s.OpensAt, s.ClosesAt, StateOf(s, time.UtcNow()), s.MinN, version, q.Sections,
+            byChannel.Sum(c => c.Count), byChannel.Where(c => c.Status == SurveyResponseStatus.Partial).Sum(c => c.Count),
+            byChannel.GroupBy(c => JsonNamingPolicy.SnakeCaseLower.ConvertName(c.Channel.ToString())).ToDictionary(g => g.Key, g => g.Sum(c => c.Count)),
+            s.CreatedAt, s.UpdatedAt);
     }
 
     private async Task<Dictionary<Guid, string>> RegionCodesAsync(IEnumerable<Guid> ids, CancellationToken ct)
@@ -665,7 +669,11 @@ public sealed class SurveyService(PingjiaDbContext db, AuditLog audit, PersonalD
                 }, (q, survey.CurrentVersion), ct));
             }
 
-            audit.Record("survey.paper_batch", "survey", survey.Code, new { batch = batch.BatchNo, forms = forms.Count });
+            // One audit entry for the batch, recorded only once every form passed: a refused batch leaves no trace to clean up.
+            audit.Record("survey.paper_batch", "survey_paper_batch", batch.Id.ToString(), new
+            {
+                survey = survey.Code, batch = batch.BatchNo, forms = receipts.Select((x, i) => new { formNo = forms[i].FormNo, response = x.Id, unit = forms[i].Unit, stratum = forms[i].Stratum, status = x.Status.ToString() }),
+            });
             await audit.SaveAsync(ct);
             await tx.CommitAsync(ct);
             return new PaperBatchReceipt(batch.Id, batch.BatchNo, forms.Count, receipts);
@@ -674,6 +682,12 @@ public sealed class SurveyService(PingjiaDbContext db, AuditLog audit, PersonalD
         {
             db.ChangeTracker.Clear();
             throw DomainException.Conflict("duplicate_form", "This batch number or one of its form numbers was entered already.");
+        }
+        catch
+        {
+            // A refused form (a full quota) rolls the batch back; nothing of it stays tracked either.
+            db.ChangeTracker.Clear();
+            throw;
         }
     }
 
@@ -780,10 +794,10 @@ public sealed class SurveyService(PingjiaDbContext db, AuditLog audit, PersonalD
                 }
             }
 
-            audit.Record("survey.response", "survey_response", id.ToString(),
-                new { survey = survey.Code, channel = n.Channel.ToString(), unit = n.Unit, stratum = n.Stratum, status = response.Status.ToString(), n.FormNo });
             if (!outer)
             {
+                audit.Record("survey.response", "survey_response", id.ToString(),
+                    new { survey = survey.Code, channel = n.Channel.ToString(), unit = n.Unit, stratum = n.Stratum, status = response.Status.ToString() });
                 await audit.SaveAsync(ct);
                 await tx!.CommitAsync(ct);
             }

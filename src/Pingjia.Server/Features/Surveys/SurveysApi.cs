@@ -55,7 +55,7 @@ public static class SurveysApi
             Ok(r.CrossTabAsync(c, code, row, column, unit, Query(from, to, includePartial, null, null), ct)));
         g.MapGet("/{code}/figure", (string code, Caller c, SurveyResultsService r, DateTime? from, DateTime? to, string? questions, string? basis, bool? includePartial, int? minN, bool? weighted, CancellationToken ct) =>
             Ok(r.FiguresAsync(c, code, Query(from, to, includePartial, minN, weighted), questions?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), basis, ct)));
-        g.MapPost("/{code}/integrity-scan", (string code, Caller c, SurveyResultsService r, CancellationToken ct) => Ok(r.ScanAsync(c, code, null, ct)));
+        g.MapPost("/{code}/integrity-scan", (string code, IntegrityScanRequest? body, Caller c, SurveyResultsService r, CancellationToken ct) => Ok(r.ScanAsync(c, code, body, ct)));
         g.MapGet("/{code}/flags", (string code, Caller c, SurveyResultsService r, string? status, int? page, int? pageSize, CancellationToken ct) => Ok(r.ListFlagsAsync(c, code, status, page, pageSize, ct)));
         g.MapPost("/{code}/flags/{id:guid}/review", (string code, Guid id, ReviewRequest body, Caller c, SurveyResultsService r, CancellationToken ct) => Ok(r.ReviewFlagAsync(c, code, id, body, ct)));
         g.MapGet("/{code}/export/responses", (string code, Caller c, SurveyResultsService r, HttpContext http, string? format, DateTime? from, DateTime? to, bool? includePartial, CancellationToken ct) =>

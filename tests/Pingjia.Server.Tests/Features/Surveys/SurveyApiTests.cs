@@ -307,6 +307,28 @@ public sealed class SurveyChannelTests(PingjiaFactory factory) : IClassFixture<P
     }
 
     [Fact]
+    public async Task PaperBatch_FormOverFullQuota_WholeBatchRolledBack()
+    {
+        var s = await SurveyScenario.CreateAsync(factory);
+        var code = await s.NewSurveyAsync(quotas: [new { unit = s.Agency1, stratum = "users", target = 1 }]);
+        await HttpAssert.Problem(await s.Interviewer.PostAsJsonAsync($"/api/v1/surveys/{code}/paper-batches", new
+        {
+            batchNo = "P-Q",
+            forms = new object[]
+            {
+                new { formNo = "Q1", unit = s.Agency1, stratum = "users", answers = new { q1 = 3 } },
+                new { formNo = "Q2", unit = s.Agency1, stratum = "users", answers = new { q1 = 4 } },
+            },
+        }), 409, "quota_full");
+        using var db = factory.Db();
+        var id = (await db.Surveys.SingleAsync(x => x.Code == code)).Id;
+        Assert.Equal(0, await db.SurveyResponses.CountAsync(r => r.SurveyId == id));
+        Assert.Equal(0, await db.SurveyPaperBatches.CountAsync(b => b.SurveyId == id));
+        Assert.Equal(0, (await db.SurveyQuotas.SingleAsync(q => q.SurveyId == id && q.UnitCode == s.Agency1 && q.StratumCode == "users")).Count);
+        Assert.Equal(0, await db.AuditEntries.CountAsync(e => e.Action == "survey.paper_batch" && e.Data.Contains(code)));
+    }
+
+    [Fact]
     public async Task OnSiteSession_LiveTallyEqualsRecount()
     {
         var s = await SurveyScenario.CreateAsync(factory);
@@ -497,9 +519,16 @@ public sealed class SurveyResultsTests(PingjiaFactory factory) : IClassFixture<P
         Assert.Equal(2, flag.GetProperty("responses").GetArrayLength());
         var again = await HttpAssert.Json(await s.Admin.PostAsync($"/api/v1/surveys/{code}/integrity-scan", null), 200);
         Assert.Equal(0, again.GetProperty("new").GetInt32());
+        // Three equal scale answers are straight-lining only with a threshold of three items (the default is five).
+        await HttpAssert.Json(await s.InterviewAsync(code, new { q1 = 4, q2 = 4, q3 = 4 }), 201);
+        var strict = await HttpAssert.Json(await s.Admin.PostAsJsonAsync($"/api/v1/surveys/{code}/integrity-scan", new { straightLiningMinItems = 3 }), 200);
+        Assert.Equal("straight_lining", Assert.Single(strict.GetProperty("flags").EnumerateArray()).GetProperty("kind").GetString());
+        await HttpAssert.Problem(await s.Admin.PostAsJsonAsync($"/api/v1/surveys/{code}/integrity-scan", new { interviewerAlpha = 2 }), 400, "validation_failed");
         var reviewed = await HttpAssert.Json(await s.Admin.PostAsJsonAsync($"/api/v1/surveys/{code}/flags/{flag.GetProperty("id").GetGuid()}/review", new { decision = "dismissed", note = "同一家庭两位成员" }), 200);
         Assert.Equal("dismissed", reviewed.GetProperty("status").GetString());
         var results = await HttpAssert.Json(await s.Admin.GetAsync($"/api/v1/surveys/{code}/results"), 200);
-        Assert.Equal(2, results.GetProperty("results").GetProperty("responses").GetInt64());
+        Assert.Equal(3, results.GetProperty("results").GetProperty("responses").GetInt64());
+        var view = await HttpAssert.Json(await s.Admin.GetAsync($"/api/v1/surveys/{code}"), 200);
+        Assert.Equal(3, view.GetProperty("responsesByChannel").GetProperty("phone").GetInt64());
     }
 }
