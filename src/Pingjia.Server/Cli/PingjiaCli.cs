@@ -111,6 +111,10 @@ public static class PingjiaCli
         var explain = new Command("explain", "打印一个单位的得分说明 / Print one unit's explanation") { schemeOption, inputOption, periodOption, unitOption, jsonOption };
         explain.SetAction((r, ct) => Features.Assessments.AssessCommand.ExplainAsync(r.GetValue(schemeOption)!, r.GetValue(inputOption)!, r.GetValue(periodOption), r.GetValue(unitOption)!, r.GetValue(jsonOption), Console.Out, Console.Error, ct));
         assess.Subcommands.Add(explain);
+        var workbookOut = new Option<FileInfo>("--out") { Description = "录入表（XLSX）/ the data-entry workbook (XLSX)", Required = true };
+        var workbook = new Command("workbook", "导出录入表（可回填后作为 --input）/ Write a data-entry workbook (fill it in and pass it as --input)") { schemeOption, inputOption, workbookOut };
+        workbook.SetAction((r, ct) => Features.Assessments.AssessCommand.WorkbookAsync(r.GetValue(schemeOption)!, r.GetValue(inputOption)!, r.GetValue(workbookOut)!, Console.Out, Console.Error, ct));
+        assess.Subcommands.Add(workbook);
         assess.Subcommands.Add(run);
         root.Subcommands.Add(assess);
         root.Subcommands.Add(Features.Surveys.SurveyCommand.Build());

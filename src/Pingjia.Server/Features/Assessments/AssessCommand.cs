@@ -67,6 +67,11 @@ public static class AssessCommand
             return 1;
         }
 
+        if (outFile is not null && outFile.Extension.Equals(".xlsx", StringComparison.OrdinalIgnoreCase))
+        {
+            await AssessExcel.WriteResultsAsync(outFile.FullName, scheme, result, ct);
+        }
+        else
         {
             var text = JsonSerializer.Serialize(result, Json);
             if (outFile is null)
@@ -118,6 +123,22 @@ public static class AssessCommand
         return 0;
     }
 
+    /// <summary><c>pingjia assess workbook</c>: a data-entry workbook for the units of an input file (JSON or XLSX), filled with what they have.</summary>
+    public static async Task<int> WorkbookAsync(FileInfo schemeFile, FileInfo inputFile, FileInfo outFile, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        var (scheme, input) = await LoadAsync(schemeFile, inputFile, null, error, ct);
+        if (scheme is null || input is null)
+        {
+            return 1;
+        }
+
+        using var buffer = new MemoryStream();
+        AssessExcel.WriteEntryWorkbook(buffer, scheme, input);
+        await File.WriteAllBytesAsync(outFile.FullName, buffer.ToArray(), ct);
+        await output.WriteLineAsync($"已写出 {input.Units!.Count} 个单位的录入表 / wrote the data-entry workbook for {input.Units.Count} units to {outFile.FullName}");
+        return 0;
+    }
+
     private static async Task<(Scheme?, RoundInput?)> LoadAsync(FileInfo schemeFile, FileInfo inputFile, string? period, TextWriter error, CancellationToken ct)
     {
         foreach (var f in new[] { schemeFile, inputFile })
@@ -142,6 +163,23 @@ public static class AssessCommand
         }
 
         RoundInput? input;
+        if (inputFile.Extension.Equals(".xlsx", StringComparison.OrdinalIgnoreCase))
+        {
+            var (read, rowErrors) = AssessExcel.ReadInputs(inputFile.FullName, scheme);
+            if (rowErrors.Count > 0)
+            {
+                await error.WriteLineAsync($"输入表有误 / The workbook has {rowErrors.Count} error(s):");
+                foreach (var e in rowErrors)
+                {
+                    await error.WriteLineAsync($"  {e}");
+                }
+
+                return (null, null);
+            }
+
+            input = read;
+        }
+        else
         {
             try
             {

@@ -380,6 +380,93 @@ public sealed class AssessmentService(PingjiaDbContext db, Caller caller, AuditL
         return Explanation.ToText(scheme, new RankedResult(unit.Name, row.Rank, row.Grade, result));
     }
 
+    // ---- Excel ----
+
+    /// <summary>The data-entry workbook of a round: the units the caller may see, with the inputs they already have.</summary>
+    public async Task WriteWorkbookAsync(Guid roundId, Stream output, CancellationToken ct)
+    {
+        var (_, schemeRow, _) = await VisibleRoundAsync(roundId, ct);
+        var units = await VisibleUnits(roundId).AsNoTracking().OrderBy(u => u.Name).ToListAsync(ct);
+        var ids = units.Select(u => u.Id).ToList();
+        var inputs = (await db.AssessmentInputs.AsNoTracking().Where(i => ids.Contains(i.UnitId)).ToListAsync(ct))
+            .GroupBy(i => i.UnitId).ToDictionary(g => g.Key, g => g.ToDictionary(i => i.NodeCode, i => JsonSerializer.Deserialize<LeafInput>(i.Json, Json)!));
+        var round = new RoundInput(null, [.. units.Select(u => new UnitInput(u.Name, inputs.GetValueOrDefault(u.Id) ?? [], u.Level, u.Parent, u.Weight, u.Category,
+            JsonSerializer.Deserialize<List<string>>(u.Flags)))]);
+        AssessExcel.WriteEntryWorkbook(output, Load(schemeRow), round);
+    }
+
+    /// <summary>
+    /// Imports a filled-in data-entry workbook: every bad row is reported and nothing is written unless the whole
+    /// workbook is good. Units must be in the round, visible and open; each entered leaf replaces its input, entered by
+    /// the caller now (the workbook's 录入人 is kept in the input's source).
+    /// </summary>
+    public async Task<int> ImportWorkbookAsync(Guid roundId, Stream workbook, CancellationToken ct)
+    {
+        caller.Require(Entry);
+        var (_, schemeRow, _) = await VisibleRoundAsync(roundId, ct);
+        var scheme = Load(schemeRow);
+        var (read, errors) = AssessExcel.ReadInputs(workbook, scheme);
+        var problems = errors.ToList();
+        var units = await VisibleUnits(roundId).ToDictionaryAsync(u => u.Name, ct);
+        foreach (var u in read?.Units ?? [])
+        {
+            if (!units.TryGetValue(u.Unit, out var row))
+            {
+                problems.Add($"单位“{u.Unit}”不在本轮考核中 / the unit is not in this round.");
+            }
+            else if (row.State != "open" && u.Inputs is { Count: > 0 })
+            {
+                problems.Add($"单位“{u.Unit}”的数据已{(row.State == "approved" ? "审核" : "报送")}并锁定 / the unit's inputs are locked.");
+            }
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new DomainException(ErrorKind.Validation, "invalid_workbook", $"The workbook has {problems.Count} error(s); nothing was imported.",
+                new Dictionary<string, string[]> { ["workbook"] = [.. problems] });
+        }
+
+        var now = time.UtcNow();
+        var count = 0;
+        foreach (var u in read!.Units!)
+        {
+            var unit = units[u.Unit];
+            var existing = await db.AssessmentInputs.Where(i => i.UnitId == unit.Id).ToDictionaryAsync(i => i.NodeCode, ct);
+            foreach (var (code, given) in u.Inputs ?? [])
+            {
+                var source = given.EnteredBy is null ? given.Source : $"{given.Source}{(given.Source is null ? "" : "；")}Excel 录入表，填表人 {given.EnteredBy}";
+                var input = given with { EnteredBy = caller.Actor, EnteredAt = now, Source = source };
+                var text = JsonSerializer.Serialize(input, Json);
+                if (existing.TryGetValue(code, out var row))
+                {
+                    row.Json = text;
+                    row.EnteredBy = caller.Actor;
+                    row.EnteredAt = now;
+                }
+                else
+                {
+                    db.AssessmentInputs.Add(new AssessmentInput { Id = time.NewId(), UnitId = unit.Id, NodeCode = code, Json = text, EnteredBy = caller.Actor, EnteredAt = now });
+                }
+
+                count++;
+            }
+        }
+
+        audit.Record("assessment.workbook_imported", "assessment_round", roundId.ToString(), new { inputs = count });
+        await audit.SaveAsync(ct);
+        return count;
+    }
+
+    /// <summary>The results workbook: ranks and grades, and an explanation sheet per unit the caller may see.</summary>
+    public async Task WriteResultsWorkbookAsync(Guid roundId, Stream output, CancellationToken ct)
+    {
+        var (round, schemeRow, _) = await VisibleRoundAsync(roundId, ct);
+        var results = await ResultsAsync(roundId, explanations: true, ct);
+        var scheme = Load(schemeRow);
+        AssessExcel.WriteResults(output, scheme, new RoundOutput(scheme.Code, scheme.Version, round.Period,
+            [.. results.Select(r => new UnitResult(r.Unit, r.Level, r.Rank, r.Total, decimal.Parse(r.Unrounded, CultureInfo.InvariantCulture), r.Grade, r.Explanation!))]));
+    }
+
     // ---- helpers ----
 
     private void RequireAnyRole() => caller.Require(Enum.GetValues<Role>());

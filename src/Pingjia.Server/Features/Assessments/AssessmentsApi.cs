@@ -4,6 +4,9 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Pingjia.Server.Features.Assessments;
 
+/// <summary>How many leaf inputs a workbook import wrote.</summary>
+public sealed record WorkbookImport(int Inputs);
+
 /// <summary>
 /// Assessments over stored data (<c>/api/v1/assessments</c>): scheme versions, rounds, inputs with provenance,
 /// bottom-up approval, computation and results with explanations. The endpoints only translate HTTP; the rules live
@@ -11,6 +14,8 @@ namespace Pingjia.Server.Features.Assessments;
 /// </summary>
 public static class AssessmentsApi
 {
+    private const string Xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
     public static IServiceCollection AddAssessments(this IServiceCollection services) => services.AddScoped<AssessmentService>();
 
     public static void MapAssessments(this IEndpointRouteBuilder app)
@@ -43,6 +48,25 @@ public static class AssessmentsApi
         rounds.MapPost("/{id:guid}/units/{unitId:guid}/return", (Guid id, Guid unitId, AssessmentService s, CancellationToken ct) => s.ReturnAsync(id, unitId, ct));
         rounds.MapPost("/{id:guid}/compute", (Guid id, AssessmentService s, CancellationToken ct) => s.ComputeAsync(id, ct));
         rounds.MapGet("/{id:guid}/results", (Guid id, bool? explanations, AssessmentService s, CancellationToken ct) => s.ResultsAsync(id, explanations ?? false, ct));
+        rounds.MapGet("/{id:guid}/workbook", async Task<FileContentHttpResult> (Guid id, AssessmentService s, CancellationToken ct) =>
+        {
+            using var buffer = new MemoryStream();
+            await s.WriteWorkbookAsync(id, buffer, ct);
+            return TypedResults.File(buffer.ToArray(), Xlsx, $"round-{id}-entry.xlsx");
+        });
+        rounds.MapPost("/{id:guid}/workbook", async Task<Ok<WorkbookImport>> (Guid id, HttpRequest request, AssessmentService s, CancellationToken ct) =>
+        {
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, ct);
+            buffer.Position = 0;
+            return TypedResults.Ok(new WorkbookImport(await s.ImportWorkbookAsync(id, buffer, ct)));
+        }).Accepts<Stream>(Xlsx);
+        rounds.MapGet("/{id:guid}/results.xlsx", async Task<FileContentHttpResult> (Guid id, AssessmentService s, CancellationToken ct) =>
+        {
+            using var buffer = new MemoryStream();
+            await s.WriteResultsWorkbookAsync(id, buffer, ct);
+            return TypedResults.File(buffer.ToArray(), Xlsx, $"round-{id}-results.xlsx");
+        });
         rounds.MapGet("/{id:guid}/units/{unitId:guid}/explanation", async Task<ContentHttpResult> (Guid id, Guid unitId, AssessmentService s, CancellationToken ct) =>
             TypedResults.Text(await s.ExplainTextAsync(id, unitId, ct), "text/plain; charset=utf-8"));
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MiniExcelLibs;
 using Pingjia.Domain.Assessments;
 using Pingjia.Server.Features.Assessments;
 using Pingjia.Server.Tests.Cli;
@@ -161,6 +162,35 @@ public sealed class TemplateTests
             "assess", "explain", "--scheme", Path.Combine(dir, "scheme.json"), "--input", Path.Combine(dir, "example-input.json"), "--unit", "C区");
         Assert.Equal(1, missing);
         Assert.Contains("C区", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AssessRun_XlsxInAndOut_ResultsWithAnExplanationSheetPerUnit()
+    {
+        var dir = Path.Combine(Schemes, "gov-service");
+        var entry = Path.Combine(Path.GetTempPath(), $"entry-{Guid.NewGuid():N}.xlsx");
+        var results = Path.Combine(Path.GetTempPath(), $"results-{Guid.NewGuid():N}.xlsx");
+        try
+        {
+            var (exit, _, err) = await CliRunner.RunAsync(new Dictionary<string, string?>(), "assess", "workbook", "--scheme", Path.Combine(dir, "scheme.json"), "--input", Path.Combine(dir, "example-input.json"), "--out", entry);
+            Assert.True(exit == 0, err);
+            (exit, var stdout, err) = await CliRunner.RunAsync(new Dictionary<string, string?>(), "assess", "run", "--scheme", Path.Combine(dir, "scheme.json"), "--input", entry, "--out", results);
+            Assert.True(exit == 0, err);
+            Assert.Contains("1. B区政务服务中心: 91.00 优秀", stdout, StringComparison.Ordinal);
+            Assert.Equal(["结果", "B区政务服务中心", "A区政务服务中心"], MiniExcel.GetSheetNames(results));
+            var ranked = MiniExcel.Query(results, useHeaderRow: true, sheetName: "结果").Cast<IDictionary<string, object?>>().ToList();
+            Assert.Equal("A区政务服务中心", ranked[1]["单位"]);
+            Assert.Equal(86.43m, Convert.ToDecimal(ranked[1]["总分"], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal("良好", ranked[1]["等次"]);
+            var explanation = MiniExcel.Query(results, useHeaderRow: true, sheetName: "A区政务服务中心").Cast<IDictionary<string, object?>>().ToList();
+            Assert.Equal("total", explanation[0]["代码"]);
+            Assert.Contains(explanation, r => (string?)r["代码"] == "speed" && ((string?)r["来源"] ?? "").Contains("评审员甲", StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(entry);
+            File.Delete(results);
+        }
     }
 
     [Fact]
