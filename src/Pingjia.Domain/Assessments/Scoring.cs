@@ -49,7 +49,16 @@ public static class Scoring
     {
         var tree = scheme.Level(level);
         var ctx = new Context(scheme.Rounding, inputs, unit ?? UnitContext.None);
-        var root = Node(tree.Root, tree.Root.Code, ctx);
+        NodeScore root;
+        try
+        {
+            root = Node(tree.Root, tree.Root.Code, ctx);
+        }
+        catch (OverflowException)
+        {
+            throw new DomainException(ErrorKind.Validation, "value_out_of_range", "An input is too large to compute with.");
+        }
+
         if (root.Missing)
         {
             throw new DomainException(ErrorKind.Validation, "missing_input", $"{tree.Root.Code}: no data at all for this unit.");

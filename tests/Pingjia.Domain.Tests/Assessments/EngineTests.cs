@@ -111,6 +111,14 @@ public sealed class CompositionTests
     }
 
     [Fact]
+    public void Score_HugeInput_IsAValidationErrorNotACrash()
+    {
+        var scheme = new Scheme("o", "o", 1, new SchemeNode("n", "n", 10, [], new PerItem([new("a", "a", 10)])), R2, []);
+        var huge = new LeafInput(Counts: new Dictionary<string, decimal> { ["a"] = 1e28m });
+        Assert.Equal("value_out_of_range", Assert.Throws<DomainException>(() => Scoring.Score(scheme, new Dictionary<string, LeafInput> { ["n"] = huge })).Code);
+    }
+
+    [Fact]
     public void Periods_TwoMeasurementsWeighted_ScaledToNodePoints()
     {
         var node = new SchemeNode("term", "term", 30, [], new Periods([new("y1", 0.5m), new("y2", 0.5m)], 100, false));

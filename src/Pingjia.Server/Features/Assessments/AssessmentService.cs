@@ -499,9 +499,17 @@ public sealed class AssessmentService(PingjiaDbContext db, Caller caller, AuditL
 
     private static IEnumerable<SchemeNode> Leaves(SchemeNode n) => n.IsLeaf ? [n] : n.Children.SelectMany(Leaves);
 
+    private const decimal Largest = 1_000_000_000m;
+
+    private static bool InRange(decimal? d) => d is null || Math.Abs(d.Value) <= Largest;
+
+    private static bool InRange(Dictionary<string, decimal>? d) => d is null || d.All(e => e.Key.Length is > 0 and <= 64 && Math.Abs(e.Value) <= Largest);
+
     private static void Validate(InputRequest r)
     {
         new Validation()
+            .Check(InRange(r.Value) && InRange(r.Counts) && InRange(r.BySource) && InRange(r.ByPeriod) && InRange(r.Values), "value",
+                "Numbers are at most 1,000,000,000 in size, keys 1 to 64 characters.")
             .Check(r.Counts is null || (r.Counts.Count <= 100 && r.Counts.Values.All(c => c >= 0)), "counts", "Counts are not negative (at most 100).")
             .Check(r.PerPeriod is null || (r.PerPeriod.Count <= 366 && r.PerPeriod.All(c => c >= 0)), "perPeriod", "Counts per period are not negative (at most 366 periods).")
             .Check(r.Passed is null || (r.Passed.Count <= 200 && r.Passed.All(p => p.Length is > 0 and <= 64)), "passed", "At most 200 item codes of up to 64 characters.")
