@@ -167,7 +167,8 @@ public class SurveyDatabaseBenchmarks
         var time = TimeProvider.System;
         var options = new PingjiaOptions();
         var audit = new AuditLog(_db, time, Caller.Anonymous);
-        var surveys = new SurveyService(_db, audit, new PersonalData(new byte[16]), options, time);
+        var personal = new PersonalData(new byte[16]);
+        var surveys = new SurveyService(_db, audit, personal, new Pingjia.Server.Features.Ratings.OutboxSmsGateway(personal, time), options, time);
         _results = new SurveyResultsService(_db, surveys, audit, time);
         _survey = _db.Surveys.AsNoTracking().Single(s => s.Code == "BENCH");
     }

@@ -49,7 +49,8 @@ public static class SurveyCommand
         var options = PingjiaCli.Options();
         var db = Database.Create(options);
         var audit = new AuditLog(db, TimeProvider.System, PingjiaCli.CliCaller());
-        var surveys = new SurveyService(db, audit, PersonalData.FromOptions(options), options, TimeProvider.System);
+        var personal = PersonalData.FromOptions(options);
+        var surveys = new SurveyService(db, audit, personal, new Ratings.OutboxSmsGateway(personal, TimeProvider.System), options, TimeProvider.System);
         return (db, surveys, new SurveyResultsService(db, surveys, audit, TimeProvider.System));
     }
 

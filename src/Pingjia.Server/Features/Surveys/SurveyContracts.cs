@@ -63,7 +63,8 @@ public sealed record PaperFormRequest(string? FormNo, string? Unit, string? Stra
 
 public sealed record PaperBatchRequest(string? BatchNo, List<PaperFormRequest>? Forms);
 
-public sealed record LinksRequest(string? Unit, string? Stratum, int? Count, List<string>? Mobiles, DateTime? ExpiresAt);
+/// <summary>Links for a unit and stratum: <c>count</c> anonymous ones, or one per mobile; <c>send</c> queues an SMS invitation to each mobile.</summary>
+public sealed record LinksRequest(string? Unit, string? Stratum, int? Count, List<string>? Mobiles, DateTime? ExpiresAt, bool? Send = null);
 
 public sealed record SessionRequest(string? Title, string? Unit, string? Stratum);
 

@@ -18,7 +18,7 @@ namespace Pingjia.Server.Features.Surveys;
 /// (anonymous public link, single-use personal links, phone interviews, paper batches, on-site sessions with a live tally).
 /// Plain methods that the API and server-side pages both call; each write is audited in its own transaction.
 /// </summary>
-public sealed class SurveyService(PingjiaDbContext db, AuditLog audit, PersonalData personal, PingjiaOptions options, TimeProvider time)
+public sealed class SurveyService(PingjiaDbContext db, AuditLog audit, PersonalData personal, Ratings.ISmsGateway sms, PingjiaOptions options, TimeProvider time)
 {
     /// <summary>Roles that design surveys, issue links, open sessions and review flags.</summary>
     public static readonly Role[] Managers = [Role.SystemAdmin, Role.BureauAdmin];
@@ -313,6 +313,7 @@ public sealed class SurveyService(PingjiaDbContext db, AuditLog audit, PersonalD
             .Check(mobiles.Count <= MaxLinksPerRequest && mobiles.All(m => m is { Length: 11 } && m.All(char.IsAsciiDigit) && m[0] == '1'), "mobiles", "Mobiles are 11-digit mainland numbers.")
             .Check(!(survey.Anonymous && mobiles.Count > 0), "mobiles", "An anonymous (无记名) survey keeps no personal data: issue links without mobiles.")
             .Check(r.ExpiresAt is null || r.ExpiresAt > now, "expiresAt", "expiresAt must be in the future.")
+            .Check(r.Send != true || mobiles.Count > 0, "send", "send needs mobiles to send the invitations to.")
             .ThrowIfInvalid();
         await EnsureCellAsync(survey, r.Unit, r.Stratum, ct);
         var expires = r.ExpiresAt?.ToUniversalTime() ?? survey.ClosesAt;
@@ -334,10 +335,16 @@ public sealed class SurveyService(PingjiaDbContext db, AuditLog audit, PersonalD
                 ExpiresAt = expires,
                 CreatedAt = now,
             });
-            issued.Add(new IssuedLink(token, $"{options.PublicBaseUrl.TrimEnd('/')}/s/{token}", expires, mobile is null ? null : Domain.Ratings.Masking.Mobile(mobile)));
+            var url = $"{options.PublicBaseUrl.TrimEnd('/')}/s/{token}";
+            issued.Add(new IssuedLink(token, url, expires, mobile is null ? null : Domain.Ratings.Masking.Mobile(mobile)));
+            if (mobile is not null && r.Send == true)
+            {
+                // Queued in this unit of work: the invitations and the links are saved together or not at all.
+                sms.Send(db, null, "survey_invitation", mobile, $"【评价】诚邀您参加“{survey.Title}”，链接仅可使用一次：{url}");
+            }
         }
 
-        audit.Record("survey.links_issued", "survey", survey.Code, new { unit = r.Unit, stratum = r.Stratum, count, withMobile = mobiles.Count > 0 });
+        audit.Record("survey.links_issued", "survey", survey.Code, new { unit = r.Unit, stratum = r.Stratum, count, withMobile = mobiles.Count > 0, sent = r.Send == true && mobiles.Count > 0 });
         await audit.SaveAsync(ct);
         return new IssuedLinks(survey.Code, r.Unit!, r.Stratum!, issued);
     }

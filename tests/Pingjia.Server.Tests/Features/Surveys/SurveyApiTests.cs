@@ -167,6 +167,24 @@ public sealed class SurveyChannelTests(PingjiaFactory factory) : IClassFixture<P
     }
 
     [Fact]
+    public async Task PersonalLinks_Sent_InvitationsQueuedWithTheLinks()
+    {
+        var s = await SurveyScenario.CreateAsync(factory);
+        var code = await s.NewSurveyAsync();
+        var links = await PingjiaFactory.EnsureCreated(await s.Admin.PostAsJsonAsync($"/api/v1/surveys/{code}/links",
+            new { unit = s.Agency1, stratum = "users", mobiles = new[] { "13911110001", "13911110002" }, send = true }));
+        using var db = factory.Db();
+        var queued = await db.SmsOutbox.Where(m => m.Kind == "survey_invitation").ToListAsync();
+        foreach (var link in links.GetProperty("links").EnumerateArray())
+        {
+            Assert.Single(queued, m => m.Body.Contains(link.GetProperty("url").GetString()!, StringComparison.Ordinal));
+        }
+
+        Assert.All(queued, m => Assert.DoesNotContain("1391111", m.MobileEnc));
+        await HttpAssert.Problem(await s.Admin.PostAsJsonAsync($"/api/v1/surveys/{code}/links", new { unit = s.Agency1, stratum = "users", count = 2, send = true }), 400, "validation_failed");
+    }
+
+    [Fact]
     public async Task PersonalLink_ConcurrentUses_ExactlyOneWins()
     {
         var s = await SurveyScenario.CreateAsync(factory);
@@ -462,6 +480,34 @@ public sealed class SurveyResultsTests(PingjiaFactory factory) : IClassFixture<P
         Assert.Equal(7, cross.GetProperty("n").GetInt64());
         await HttpAssert.Problem(await s.Admin.GetAsync($"/api/v1/surveys/{code}/compare?question=q1&by=stars"), 400, "validation_failed");
         await HttpAssert.Problem(await s.Admin.GetAsync($"/api/v1/surveys/{code}/compare?question=nope&by=units"), 400, "unknown_question");
+    }
+
+    [Fact]
+    public async Task Compare_Periods_ChangeOfEachUnit()
+    {
+        var s = await SurveyScenario.CreateAsync(factory);
+        var code = await s.NewSurveyAsync();
+        var first = factory.Clock.GetUtcNow();
+        foreach (var q1 in new[] { 2, 3, 2, 3 })
+        {
+            await HttpAssert.Json(await s.InterviewAsync(code, q1 <= 2 ? new { q1, why = new[] { "slow" } } : (object)new { q1 }), 201);
+        }
+
+        factory.Clock.Advance(TimeSpan.FromDays(10));
+        var second = factory.Clock.GetUtcNow();
+        foreach (var q1 in new[] { 4, 3, 4, 3 })
+        {
+            await HttpAssert.Json(await s.InterviewAsync(code, new { q1 }), 201);
+        }
+
+        string At(DateTimeOffset t) => Uri.EscapeDataString(t.UtcDateTime.ToString("O"));
+        var body = await HttpAssert.Json(await s.Admin.GetAsync(
+            $"/api/v1/surveys/{code}/compare?question=q1&by=periods&previousFrom={At(first.AddMinutes(-1))}&previousTo={At(first.AddDays(1))}&from={At(second.AddMinutes(-1))}&to={At(second.AddDays(1))}"), 200);
+        var unit = body.GetProperty("periods").EnumerateArray().Single(p => p.GetProperty("unit").GetString() == s.Agency1);
+        // Means 2.5 then 3.5: change +1 (index +33.33); rates 2/4 then 4/4: change +0.5.
+        Assert.Equal(1.0, unit.GetProperty("change").GetProperty("difference").GetDouble(), 12);
+        Assert.Equal(0.5, unit.GetProperty("rateChange").GetProperty("difference").GetDouble(), 12);
+        await HttpAssert.Problem(await s.Admin.GetAsync($"/api/v1/surveys/{code}/compare?question=q1&by=periods"), 400, "validation_failed");
     }
 
     [Fact]
