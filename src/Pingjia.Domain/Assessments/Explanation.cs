@@ -27,11 +27,26 @@ public static class Explanation
         sb.Append(CultureInfo.InvariantCulture, $"总分：{scheme.Rounding.Format(r.Total)}（未修约 {F(r.Unrounded)}，{mode}保留 {scheme.Rounding.Digits} 位小数，仅在公布层级修约一次）\n");
         sb.Append(CultureInfo.InvariantCulture, $"名次：第 {ranked.Rank} 名；等次：{ranked.Grade ?? "无"}\n");
         sb.Append("得分构成：\n");
-        Node(sb, r.Tree, 0, scheme.Rounding);
+        var nodes = new Dictionary<string, SchemeNode>(StringComparer.Ordinal);
+        foreach (var level in scheme.AllLevels())
+        {
+            Index(level.Root, nodes);
+        }
+
+        Node(sb, r.Tree, 0, scheme.Rounding, nodes);
         return sb.ToString();
     }
 
-    private static void Node(StringBuilder sb, NodeScore n, int depth, Rounding rounding)
+    private static void Index(SchemeNode n, Dictionary<string, SchemeNode> nodes)
+    {
+        nodes.TryAdd(n.Code, n);
+        foreach (var c in n.Children)
+        {
+            Index(c, nodes);
+        }
+    }
+
+    private static void Node(StringBuilder sb, NodeScore n, int depth, Rounding rounding, Dictionary<string, SchemeNode> nodes)
     {
         var indent = new string(' ', depth * 2);
         sb.Append(indent).Append("- ").Append(n.Name).Append('（').Append(n.Code).Append('）');
@@ -54,6 +69,13 @@ public static class Explanation
             sb.Append(inner).Append("来源：").Append(who).Append('\n');
         }
 
+        // Failed checklist items are not stored as notes (they follow from the items passed): named here.
+        if (n.Input is { } given && nodes.GetValueOrDefault(n.Code)?.Method is Checklist checklist
+            && checklist.Items.Where(i => given.Passed?.Contains(i.Code) != true).ToList() is { Count: > 0 } failed)
+        {
+            sb.Append(inner).Append("未通过：").Append(string.Join("、", failed.Select(i => $"{i.Name}（{F(i.Points)} 分）"))).Append('\n');
+        }
+
         foreach (var note in n.Notes)
         {
             sb.Append(inner).Append("说明：").Append(note).Append('\n');
@@ -74,7 +96,7 @@ public static class Explanation
         sb.Append('\n');
         foreach (var c in n.Children)
         {
-            Node(sb, c, depth + 1, rounding);
+            Node(sb, c, depth + 1, rounding, nodes);
         }
     }
 

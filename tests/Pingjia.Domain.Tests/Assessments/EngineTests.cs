@@ -236,3 +236,34 @@ public sealed class CompositionTests
         return $"{{ \"code\": \"rand\", \"root\": {Node(root)} }}";
     }
 }
+
+public sealed class ExplanationTests
+{
+    [Fact]
+    public void ToText_ShowsMethodInputsProvenanceCapsMissingAndPublishedValues()
+    {
+        var root = new SchemeNode("total", "总分", 20, [
+            new SchemeNode("check", "实地检查", 10, [], new Checklist([new("a", "环境", 4), new("b", "秩序", 6)]), Published: true),
+            new SchemeNode("ded", "扣分项", 5, [], new Deductions([new("late", "迟报", 2, 3)])),
+            new SchemeNode("opt", "可选", 5, [], new ManualScore(), MissingPolicy.Renormalise),
+        ]);
+        var scheme = new Scheme("t", "测试方案", 3, root, new Rounding(RoundingMode.HalfUp, 2), [new("合格", 0)]);
+        var inputs = new Dictionary<string, LeafInput>
+        {
+            ["check"] = new(Passed: ["a"], EnteredBy: "测评员乙", EnteredAt: new DateTime(2026, 3, 1, 9, 30, 0, DateTimeKind.Utc)),
+            ["ded"] = new(Counts: new Dictionary<string, decimal> { ["late"] = 4 }),
+        };
+        var ranked = Ranking.Rank([("单位甲", Scoring.Score(scheme, inputs))]);
+        var text = Explanation.ToText(scheme, ranked[0]);
+        // (4 + (5 − 3)) of the 15 present points, renormalised to 20: 6 × 20 / 15 = 8.
+        Assert.Contains("总分：8.00（未修约 8", text, StringComparison.Ordinal);
+        Assert.Contains("测试方案（t，第 3 版）", text, StringComparison.Ordinal);
+        Assert.Contains("[逐项检查]", text, StringComparison.Ordinal);
+        Assert.Contains("未通过：秩序（6 分）", text, StringComparison.Ordinal);
+        Assert.Contains("来源：测评员乙 于 2026-03-01 09:30 录入", text, StringComparison.Ordinal);
+        Assert.Contains("迟报 扣分 8 超过该项上限 3", text, StringComparison.Ordinal);
+        Assert.Contains("无数据，由上级按其余指标折算", text, StringComparison.Ordinal);
+        Assert.Contains("公布值 4.00", text, StringComparison.Ordinal);
+        Assert.Contains("名次：第 1 名；等次：合格", text, StringComparison.Ordinal);
+    }
+}
