@@ -26,6 +26,14 @@ public static class Explanation
         var mode = scheme.Rounding.Mode == RoundingMode.HalfUp ? "四舍五入" : "GB/T 8170 四舍六入五成双";
         sb.Append(CultureInfo.InvariantCulture, $"总分：{scheme.Rounding.Format(r.Total)}（未修约 {F(r.Unrounded)}，{mode}保留 {scheme.Rounding.Digits} 位小数，仅在公布层级修约一次）\n");
         sb.Append(CultureInfo.InvariantCulture, $"名次：第 {ranked.Rank} 名；等次：{ranked.Grade ?? "无"}\n");
+        var ties = scheme.Ties ?? TieRule.Default;
+        sb.Append("名次规则：按公布的总分排名");
+        if (ties.Tiebreak.Count > 0)
+        {
+            sb.Append("，同分时依次比较 ").Append(string.Join("、", ties.Tiebreak));
+        }
+
+        sb.Append(ties.Mode == TieMode.Dense ? "，仍同分者并列，后续名次连续（1、2、2、3）\n" : "，仍同分者并列，后续名次顺延（1、2、2、4）\n");
         sb.Append("得分构成：\n");
         var nodes = new Dictionary<string, SchemeNode>(StringComparer.Ordinal);
         foreach (var level in scheme.AllLevels())

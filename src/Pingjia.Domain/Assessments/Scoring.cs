@@ -21,6 +21,7 @@ public sealed record NodeScore(
     decimal? Rounded, bool Missing, IReadOnlyList<string> Notes, LeafInput? Input, IReadOnlyList<NodeScore> Children)
 {
     /// <summary>What this node adds to its parent's raw value (0 when missing); the root's is its value.</summary>
+    [System.Text.Json.Serialization.JsonInclude]
     public decimal Contribution { get; internal set; }
 }
 

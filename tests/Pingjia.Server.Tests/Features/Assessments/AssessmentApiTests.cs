@@ -163,6 +163,8 @@ public sealed class AssessmentApiTests(PingjiaFactory factory) : IClassFixture<P
         Assert.Equal(["A区政务服务中心"], own.EnumerateArray().Select(r => r.GetProperty("unit").GetString()));
         var text = await (await s.Manager.GetAsync($"/api/v1/assessments/rounds/{round}/units/{a}/explanation")).Content.ReadAsStringAsync();
         Assert.Contains("总分：86.43", text, StringComparison.Ordinal);
+        Assert.Contains("原始 26.5，得分 26.5，计入上级 26.5", text, StringComparison.Ordinal);        // contributions survive storage
+        Assert.Equal(26.5m, withTrees[1].GetProperty("explanation").GetProperty("children")[0].GetProperty("contribution").GetDecimal());
         Assert.Contains("测评 2025 企业满意度指数 92, n = 300", text, StringComparison.Ordinal);
         Assert.Contains(" 录入", text, StringComparison.Ordinal);
         await HttpAssert.Problem(await s.Manager.GetAsync($"/api/v1/assessments/rounds/{round}/units/{b}/explanation"), 404, "not_found");
