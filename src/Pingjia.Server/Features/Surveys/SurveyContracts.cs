@@ -39,7 +39,7 @@ public sealed record QuotaView(string Unit, string Stratum, int? Target, int Cou
 /// <summary>A survey as its managers see it: plan progress, schedule, current questionnaire.</summary>
 public sealed record SurveyView(
     string Code, string Title, string? Description, string RegionCode, string UnitKind, IReadOnlyList<SurveyUnitView> Units, IReadOnlyList<StratumDefinition> Strata,
-    QuotaMode QuotaMode, IReadOnlyList<QuotaView> Quotas, bool Anonymous, string? PublicToken, DateTime OpensAt, DateTime ClosesAt, string State, int MinN,
+    QuotaMode QuotaMode, IReadOnlyList<QuotaView> Quotas, bool Anonymous, string? PublicToken, string? PublicUrl, DateTime OpensAt, DateTime ClosesAt, string State, int MinN,
     int Version, IReadOnlyList<Section> Sections, long Responses, long PartialResponses, IReadOnlyDictionary<string, long> ResponsesByChannel, DateTime CreatedAt, DateTime UpdatedAt);
 
 public sealed record SurveySummary(string Code, string Title, string RegionCode, string State, DateTime OpensAt, DateTime ClosesAt, bool Anonymous, int Version, long Responses);

@@ -88,12 +88,11 @@ public sealed class SurveyResultsService(PingjiaDbContext db, SurveyService surv
     /// <summary>Agency managers read their own unit's figures (and the overall ones), not their peers'.</summary>
     private async Task<SurveyResults> RestrictAsync(Caller caller, Survey survey, SurveyResults results, CancellationToken ct)
     {
-        if (caller.Role != Role.AgencyManager)
+        if (await surveys.OwnUnitsAsync(caller, survey, ct) is not { } own)
         {
             return results;
         }
 
-        var own = await db.SurveyUnits.AsNoTracking().Where(u => u.SurveyId == survey.Id && u.RefId == caller.AgencyId).Select(u => u.Code).ToListAsync(ct);
         return results with { Questions = [.. results.Questions.Select(q => q with { Units = [.. q.Units.Where(u => own.Contains(u.Unit))] })] };
     }
 

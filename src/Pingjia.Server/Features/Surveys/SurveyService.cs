@@ -63,7 +63,21 @@ public sealed class SurveyService(PingjiaDbContext db, AuditLog audit, PersonalD
             result.Total, result.PageNumber, result.PageSize);
     }
 
-    public async Task<SurveyView> GetAsync(Caller caller, string code, CancellationToken ct) => await ViewAsync(await FindAsync(caller, code, ct), ct);
+    public async Task<SurveyView> GetAsync(Caller caller, string code, CancellationToken ct)
+    {
+        var survey = await FindAsync(caller, code, ct);
+        var view = await ViewAsync(survey, ct);
+        return await OwnUnitsAsync(caller, survey, ct) is { } own ? view with { Quotas = [.. view.Quotas.Where(q => own.Contains(q.Unit))] } : view;
+    }
+
+    /// <summary>
+    /// The units an agency-scoped caller may see the details of (its own agency's), or null for callers who see every unit.
+    /// Agency managers read their own unit's figures, quotas and sessions, not their peers'.
+    /// </summary>
+    public async Task<IReadOnlyList<string>?> OwnUnitsAsync(Caller caller, Survey survey, CancellationToken ct) =>
+        caller.AgencyId is { } agency && caller.RegionPath is null && !caller.IsEverywhere
+            ? await db.SurveyUnits.AsNoTracking().Where(u => u.SurveyId == survey.Id && u.RefId == agency).Select(u => u.Code).ToListAsync(ct)
+            : null;
 
     public async Task<(Questionnaire Questionnaire, int Version)> QuestionnaireAsync(Survey s, CancellationToken ct)
     {
@@ -83,7 +97,7 @@ public sealed class SurveyService(PingjiaDbContext db, AuditLog audit, PersonalD
         var region = await db.Regions.Where(r => r.Id == s.OwnerRegionId).Select(r => r.Code).SingleAsync(ct);
         return new SurveyView(s.Code, s.Title, s.Description, region, s.UnitKind, [.. units.Select(u => new SurveyUnitView(u.Code, u.Name, u.PeerGroup))],
             SurveyCodec.ReadStrata(s.Strata), s.QuotaMode, [.. quotas.Select(x => new QuotaView(x.UnitCode, x.StratumCode, x.Target, x.Count, x.Target is { } t && x.Count >= t))],
-            s.Anonymous, s.PublicToken, s.OpensAt, s.ClosesAt, StateOf(s, time.UtcNow()), s.MinN, version, q.Sections,
+            s.Anonymous, s.PublicToken, s.PublicToken is null ? null : $"{options.PublicBaseUrl.TrimEnd('/')}/s/public/{s.PublicToken}", s.OpensAt, s.ClosesAt, StateOf(s, time.UtcNow()), s.MinN, version, q.Sections,
             byChannel.Sum(c => c.Count), byChannel.Where(c => c.Status == SurveyResponseStatus.Partial).Sum(c => c.Count),
             byChannel.GroupBy(c => JsonNamingPolicy.SnakeCaseLower.ConvertName(c.Channel.ToString())).ToDictionary(g => g.Key, g => g.Sum(c => c.Count)),
             s.CreatedAt, s.UpdatedAt);
@@ -394,7 +408,8 @@ public sealed class SurveyService(PingjiaDbContext db, AuditLog audit, PersonalD
     public async Task<IReadOnlyList<SessionView>> ListSessionsAsync(Caller caller, string code, CancellationToken ct)
     {
         var survey = await FindAsync(caller, code, ct);
-        var list = await db.SurveySessions.AsNoTracking().Where(x => x.SurveyId == survey.Id).OrderBy(x => x.OpenedAt).ToListAsync(ct);
+        var own = await OwnUnitsAsync(caller, survey, ct);
+        var list = await db.SurveySessions.AsNoTracking().Where(x => x.SurveyId == survey.Id && (own == null || own.Contains(x.UnitCode))).OrderBy(x => x.OpenedAt).ToListAsync(ct);
         return [.. list.Select(x => ToView(x, survey.Code, null))];
     }
 
@@ -405,7 +420,9 @@ public sealed class SurveyService(PingjiaDbContext db, AuditLog audit, PersonalD
     public async Task<SessionTally> TallyAsync(Caller caller, string code, Guid id, CancellationToken ct)
     {
         var survey = await FindAsync(caller, code, ct);
-        var session = await db.SurveySessions.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id && x.SurveyId == survey.Id, ct) ?? throw DomainException.NotFound("Session");
+        var own = await OwnUnitsAsync(caller, survey, ct);
+        var session = await db.SurveySessions.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id && x.SurveyId == survey.Id && (own == null || own.Contains(x.UnitCode)), ct)
+            ?? throw DomainException.NotFound("Session");
         var rows = await db.SurveySessionTallies.AsNoTracking().Where(t => t.SessionId == id).ToListAsync(ct);
         var (q, _) = await QuestionnaireAsync(survey, ct);
         return Tally(survey, session, session.Votes, q, rows.Select(r => (r.QuestionCode, r.Value, (long)r.Count)));
@@ -415,7 +432,9 @@ public sealed class SurveyService(PingjiaDbContext db, AuditLog audit, PersonalD
     public async Task<SessionTally> RecountAsync(Caller caller, string code, Guid id, CancellationToken ct)
     {
         var survey = await FindAsync(caller, code, ct);
-        var session = await db.SurveySessions.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id && x.SurveyId == survey.Id, ct) ?? throw DomainException.NotFound("Session");
+        var own = await OwnUnitsAsync(caller, survey, ct);
+        var session = await db.SurveySessions.AsNoTracking().FirstOrDefaultAsync(x => x.Id == id && x.SurveyId == survey.Id && (own == null || own.Contains(x.UnitCode)), ct)
+            ?? throw DomainException.NotFound("Session");
         var (q, _) = await QuestionnaireAsync(survey, ct);
         var counts = new Dictionary<(string, string), long>();
         await foreach (var json in db.SurveyResponses.AsNoTracking().Where(r => r.SessionId == id).Select(r => r.Answers).AsAsyncEnumerable().WithCancellation(ct))

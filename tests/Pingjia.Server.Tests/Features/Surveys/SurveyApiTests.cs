@@ -73,6 +73,32 @@ public sealed class SurveyDesignTests(PingjiaFactory factory) : IClassFixture<Pi
     }
 }
 
+public sealed class SurveyAgencyScopeTests(PingjiaFactory factory) : IClassFixture<PingjiaFactory>
+{
+    [Fact]
+    public async Task AgencyManager_SeesOwnUnitOnly()
+    {
+        var s = await SurveyScenario.CreateAsync(factory);
+        var code = await s.NewSurveyAsync();
+        await HttpAssert.Json(await s.InterviewAsync(code, new { q1 = 4 }, unit: s.Agency1), 201);
+        await HttpAssert.Json(await s.InterviewAsync(code, new { q1 = 3 }, unit: s.Agency2), 201);
+        var session = await PingjiaFactory.EnsureCreated(await s.Admin.PostAsJsonAsync($"/api/v1/surveys/{code}/sessions", new { title = "二号单位现场", unit = s.Agency2, stratum = "users" }));
+        var key = await PingjiaFactory.EnsureCreated(await s.Admin.PostAsJsonAsync("/api/v1/api-keys", new { name = "一号单位", role = "agency_manager", agencyCreditCode = s.Agency1 }));
+        var manager = factory.Client(key.GetProperty("key").GetString());
+
+        var view = await HttpAssert.Json(await manager.GetAsync($"/api/v1/surveys/{code}"), 200);
+        Assert.All(view.GetProperty("quotas").EnumerateArray(), q => Assert.Equal(s.Agency1, q.GetProperty("unit").GetString()));
+        var results = await HttpAssert.Json(await manager.GetAsync($"/api/v1/surveys/{code}/results"), 200);
+        var units = results.GetProperty("results").GetProperty("questions")[0].GetProperty("units");
+        Assert.Equal(s.Agency1, Assert.Single(units.EnumerateArray()).GetProperty("unit").GetString());
+        await HttpAssert.Problem(await manager.GetAsync($"/api/v1/surveys/{code}/sessions/{session.GetProperty("id").GetGuid()}/tally"), 404, "not_found");
+        Assert.Equal(0, (await HttpAssert.Json(await manager.GetAsync($"/api/v1/surveys/{code}/sessions"), 200)).GetArrayLength());
+        await HttpAssert.Problem(await manager.GetAsync($"/api/v1/surveys/{code}/responses"), 403, "forbidden");
+        await HttpAssert.Problem(await manager.GetAsync($"/api/v1/surveys/{code}/export/responses"), 403, "forbidden");
+        await HttpAssert.Problem(await manager.PostAsJsonAsync($"/api/v1/surveys/{code}/interviews", new { unit = s.Agency1, stratum = "users", answers = new { q1 = 4 } }), 403, "forbidden");
+    }
+}
+
 public sealed class SurveyQuotaTests(PingjiaFactory factory) : IClassFixture<PingjiaFactory>
 {
     private static readonly object Satisfied = new { q1 = 4, q2 = 3, q3 = 4 };
