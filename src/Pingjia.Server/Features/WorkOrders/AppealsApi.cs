@@ -43,7 +43,7 @@ public static class AppealsApi
         a.Id, a.RatingId, a.CaseNo, agency, a.Grounds, a.Reason, JsonSerializer.Deserialize<List<string>>(a.Evidence) ?? [], a.State,
         a.FiledBy, a.FiledAt, a.DecidedBy, a.DecidedAt, a.DecisionNote);
 
-    private static async Task<Created<AppealResponse>> File(
+    internal static async Task<Created<AppealResponse>> File(
         Guid ratingId, AppealRequest request, PingjiaDbContext db, Caller caller, CatalogService catalog, CalendarStore calendars,
         PingjiaOptions options, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
@@ -94,7 +94,7 @@ public static class AppealsApi
         return TypedResults.Created($"/api/v1/appeals/{appeal.Id}", ToResponse(appeal, agency));
     }
 
-    private static async Task<Ok<AppealResponse>> Decide(
+    internal static async Task<Ok<AppealResponse>> Decide(
         Guid id, AppealDecision request, PingjiaDbContext db, Caller caller, CatalogService catalog, RatingService ratings, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         caller.Require(Role.BureauAdmin, Role.SystemAdmin);
