@@ -2,7 +2,7 @@ namespace Pingjia.Server.Pages;
 
 public sealed partial class Texts
 {
-    private static readonly Dictionary<string, string> English = new()
+    private static readonly Dictionary<string, string> English = Merge(new()
     {
         // levels, indicators
         ["非常满意"] = "Very satisfied",
@@ -95,7 +95,17 @@ public sealed partial class Texts
         ["选择满意程度后显示可选标签。"] = "Tags appear once you choose a level.",
         ["办件信息"] = "The case",
         ["该办件尚未办结或不在评价期内。"] = "The case is not finished or not open for rating.",
-    };
+    });
+
+    private static Dictionary<string, string> Merge(Dictionary<string, string> pages)
+    {
+        foreach (var (zh, en) in ConsoleEnglish)
+        {
+            pages.TryAdd(zh, en);
+        }
+
+        return pages;
+    }
 
     private static readonly Dictionary<string, string> TagNames = new()
     {

@@ -121,7 +121,7 @@ public static partial class AccessApi
     private static UserResponse ToResponse(UserRow r) =>
         new(r.User.UserName, r.User.DisplayName, r.User.Role, r.RegionCode, r.AgencyCode, r.User.IsActive, r.User.CreatedAt);
 
-    private static async Task<Ok<Page<UserResponse>>> ListUsers(PingjiaDbContext db, Caller caller, string? q, int? page, int? pageSize, CancellationToken ct)
+    internal static async Task<Ok<Page<UserResponse>>> ListUsers(PingjiaDbContext db, Caller caller, string? q, int? page, int? pageSize, CancellationToken ct)
     {
         caller.Require(Role.SystemAdmin, Role.BureauAdmin);
         var users = db.Users.AsQueryable();
@@ -157,7 +157,7 @@ public static partial class AccessApi
     private static async Task<Ok<UserResponse>> GetUser(string userName, PingjiaDbContext db, Caller caller, CancellationToken ct) =>
         TypedResults.Ok(ToResponse(await FindUserAsync(userName, db, caller, ct)));
 
-    private static async Task<Created<UserResponse>> CreateUser(UserRequest request, PingjiaDbContext db, Caller caller, AuditLog audit, TimeProvider time, CancellationToken ct)
+    internal static async Task<Created<UserResponse>> CreateUser(UserRequest request, PingjiaDbContext db, Caller caller, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         caller.Require(Role.SystemAdmin, Role.BureauAdmin);
         new Validation()

@@ -29,7 +29,7 @@ public static class AuditApi
         }
     }
 
-    private static async Task<Ok<Page<AuditEntryResponse>>> List(
+    internal static async Task<Ok<Page<AuditEntryResponse>>> List(
         PingjiaDbContext db, Caller caller, string? entityType, string? entityId, int? page, int? pageSize, CancellationToken ct)
     {
         RequireReader(caller);
@@ -48,7 +48,7 @@ public static class AuditApi
             x => x.Select(e => new AuditEntryResponse(e.Sequence, e.At, e.Actor, e.Action, e.EntityType, e.EntityId, e.Data, e.Hash)), ct));
     }
 
-    private static async Task<Ok<AuditVerification>> Verify(PingjiaDbContext db, Caller caller, CancellationToken ct)
+    internal static async Task<Ok<AuditVerification>> Verify(PingjiaDbContext db, Caller caller, CancellationToken ct)
     {
         RequireReader(caller);
         return TypedResults.Ok(await AuditVerifier.VerifyAsync(db, ct));

@@ -100,7 +100,7 @@ public static class CalendarApi
         return new CalendarYearResponse(row.Year, row.Version, y.Source, y.Off, y.Workdays, row.CreatedBy, row.CreatedAt);
     }
 
-    private static async Task<Ok<List<CalendarYearResponse>>> Years(PingjiaDbContext db, Caller caller, CancellationToken ct)
+    internal static async Task<Ok<List<CalendarYearResponse>>> Years(PingjiaDbContext db, Caller caller, CancellationToken ct)
     {
         caller.Require(Enum.GetValues<Role>());
         var rows = await db.CalendarYears.AsNoTracking().ToListAsync(ct);
@@ -150,7 +150,7 @@ public static class CalendarApi
         return TypedResults.Ok(ToResponse(row));
     }
 
-    private static async Task<Ok<DeadlineResponse>> Explain(DateTimeOffset? start, int? days, PingjiaDbContext db, Caller caller, CalendarStore store, CancellationToken ct)
+    internal static async Task<Ok<DeadlineResponse>> Explain(DateTimeOffset? start, int? days, PingjiaDbContext db, Caller caller, CalendarStore store, CancellationToken ct)
     {
         caller.Require(Enum.GetValues<Role>());
         new Validation().Check(start is not null, "start", "start is required (ISO 8601 with offset).").Check(days is not null, "days", "days is required.").ThrowIfInvalid();
