@@ -177,7 +177,8 @@ public static class AssessExcel
             copy.Position = 0;
             entryRows = [.. copy.Query(useHeaderRow: true, sheetName: EntrySheet).Cast<IDictionary<string, object?>>()];
         }
-        catch (Exception e) when (e is InvalidDataException or InvalidOperationException or IOException or System.Xml.XmlException)
+        catch (Exception e) when (e is not OperationCanceledException)
+        // Whatever a broken or foreign file makes the reader throw is the file's fault, reported as such.
         {
             return (null, [$"不是有效的 XLSX 文件 / not a valid XLSX file: {e.Message}"]);
         }

@@ -241,7 +241,7 @@ public sealed class AssessmentService(PingjiaDbContext db, Caller caller, AuditL
         var now = time.UtcNow();
         var input = new LeafInput(request.Value, request.Counts, request.Passed, request.PerPeriod, caller.Actor, now, request.BySource, request.Flags,
             request.Values, request.ByPeriod, request.Source);
-        var text = JsonSerializer.Serialize(input, Json);
+        var text = Stored(input);
         var row = await db.AssessmentInputs.FirstOrDefaultAsync(i => i.UnitId == unitId && i.NodeCode == nodeCode, ct);
         if (row is null)
         {
@@ -418,6 +418,15 @@ public sealed class AssessmentService(PingjiaDbContext db, Caller caller, AuditL
             {
                 problems.Add($"单位“{u.Unit}”的数据已{(row.State == "approved" ? "审核" : "报送")}并锁定 / the unit's inputs are locked.");
             }
+
+            foreach (var (code, given) in u.Inputs ?? [])
+            {
+                if (!InRange(given.Value) || !InRange(given.Counts) || !InRange(given.BySource) || !InRange(given.ByPeriod) || !InRange(given.Values)
+                    || given.PerPeriod?.Count > 366 || given.Passed?.Count > 200)
+                {
+                    problems.Add($"单位“{u.Unit}”指标“{code}”：数值超出范围（绝对值不超过 10 亿，最多 366 期）/ numbers out of range.");
+                }
+            }
         }
 
         if (problems.Count > 0)
@@ -435,8 +444,8 @@ public sealed class AssessmentService(PingjiaDbContext db, Caller caller, AuditL
             foreach (var (code, given) in u.Inputs ?? [])
             {
                 var source = given.EnteredBy is null ? given.Source : $"{given.Source}{(given.Source is null ? "" : "；")}Excel 录入表，填表人 {given.EnteredBy}";
-                var input = given with { EnteredBy = caller.Actor, EnteredAt = now, Source = source };
-                var text = JsonSerializer.Serialize(input, Json);
+                var input = given with { EnteredBy = caller.Actor, EnteredAt = now, Source = source?.Length > 500 ? source[..500] : source };
+                var text = Stored(input);
                 if (existing.TryGetValue(code, out var row))
                 {
                     row.Json = text;
@@ -499,11 +508,20 @@ public sealed class AssessmentService(PingjiaDbContext db, Caller caller, AuditL
 
     private static IEnumerable<SchemeNode> Leaves(SchemeNode n) => n.IsLeaf ? [n] : n.Children.SelectMany(Leaves);
 
+    /// <summary>An input as stored: at most 20,000 characters of JSON (the column's size on every provider).</summary>
+    private static string Stored(LeafInput input)
+    {
+        var text = JsonSerializer.Serialize(input, Json);
+        return text.Length <= 20000
+            ? text
+            : throw DomainException.Invalid("input_too_large", "One leaf's input is at most 20,000 characters of JSON.", "input");
+    }
+
     private const decimal Largest = 1_000_000_000m;
 
     private static bool InRange(decimal? d) => d is null || Math.Abs(d.Value) <= Largest;
 
-    private static bool InRange(Dictionary<string, decimal>? d) => d is null || d.All(e => e.Key.Length is > 0 and <= 64 && Math.Abs(e.Value) <= Largest);
+    private static bool InRange(IReadOnlyDictionary<string, decimal>? d) => d is null || d.All(e => e.Key.Length is > 0 and <= 64 && Math.Abs(e.Value) <= Largest);
 
     private static void Validate(InputRequest r)
     {

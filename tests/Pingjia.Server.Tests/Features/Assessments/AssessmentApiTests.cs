@@ -121,6 +121,13 @@ public sealed class AssessmentApiTests(PingjiaFactory factory) : IClassFixture<P
         await HttpAssert.Problem(await s.OtherBureau.PutAsJsonAsync(Inputs(round, b, "speed"), new { value = 9 }), 404, "not_found");
         await HttpAssert.Problem(await s.Evaluator.PutAsJsonAsync(Inputs(round, b, "efficiency"), new { value = 9 }), 400, "unknown_node");
         await HttpAssert.Problem(await s.Evaluator.PutAsJsonAsync(Inputs(round, b, "system"), new { counts = new { missing_rule = -1 } }), 400, "validation_failed");
+        await HttpAssert.Problem(await s.Evaluator.PutAsJsonAsync(Inputs(round, b, "speed"), new { value = 1e12 }), 400, "validation_failed");
+        await HttpAssert.Problem(await s.Evaluator.PutAsJsonAsync(Inputs(round, b, "speed"), new
+        {
+            counts = Enumerable.Range(0, 100).ToDictionary(i => new string('k', 60) + i.ToString("000", System.Globalization.CultureInfo.InvariantCulture), _ => 1),
+            passed = Enumerable.Range(0, 200).Select(i => new string('x', 61) + i.ToString("000", System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
+            source = new string('s', 500),
+        }), 400, "input_too_large");
         var managerView = await HttpAssert.Json(await s.Manager.GetAsync($"/api/v1/assessments/rounds/{round}"), 200);
         Assert.Equal(["A区政务服务中心"], managerView.GetProperty("units").EnumerateArray().Select(u => u.GetProperty("name").GetString()));
 
