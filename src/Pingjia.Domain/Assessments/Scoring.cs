@@ -136,7 +136,7 @@ public static class Scoring
 
         if (!anyPresent)
         {
-            return Absent(node, path, "sum", notes: null);
+            return Absent(node, path, weighted ? "weighted" : "sum", notes: null);
         }
 
         if (presentScale != fullScale)

@@ -279,7 +279,8 @@ public static class AssessExcel
 
             var field = Text(r, "字段") ?? "value";
             var key = Text(r, "键") ?? "";
-            if (field != "flag" && !Fields(leaf, int.MaxValue).Any(f => f.Field == field && (f.Field == "per_period" ? int.TryParse(key, CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= 366 : f.Key == key)))
+            // Periods are numbered 1 to 366 whatever the template listed; every other field's key is one the scheme names.
+            if (field != "flag" && !Fields(leaf, periods: 1).Any(f => f.Field == field && (f.Field == "per_period" ? int.TryParse(key, CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= 366 : f.Key == key)))
             {
                 errors.Add($"{at}：指标“{code}”没有字段“{field}”{(key.Length > 0 ? $"（键“{key}”）" : "")} / no such field for this node.");
                 continue;

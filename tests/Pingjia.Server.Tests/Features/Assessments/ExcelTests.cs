@@ -62,6 +62,7 @@ public sealed class ExcelTests(PingjiaFactory factory) : IClassFixture<PingjiaFa
             Entry("A区", "system", "count", "violation", -1),   // row 6: negative count
             Entry("A区", "speed", "value", "", 8),              // row 7: duplicate
             Entry("A区", "system", "count", "nosuch", 1),       // row 8: unknown key
+            Entry("A区", "speed", "per_period", "400", 1),      // row 9: a field the node does not take
         };
         using var workbook = new MemoryStream();
         workbook.SaveAs(new Dictionary<string, object> { [AssessExcel.UnitsSheet] = units, [AssessExcel.EntrySheet] = rows }, excelType: ExcelType.XLSX);
@@ -69,7 +70,7 @@ public sealed class ExcelTests(PingjiaFactory factory) : IClassFixture<PingjiaFa
         var (read, errors) = AssessExcel.ReadInputs(workbook, scheme);
         Assert.Null(read);
         Assert.Contains(errors, e => e.StartsWith("单位 第 3 行", StringComparison.Ordinal) && e.Contains("city", StringComparison.Ordinal));
-        foreach (var row in new[] { 3, 4, 5, 6, 7, 8 })
+        foreach (var row in new[] { 3, 4, 5, 6, 7, 8, 9 })
         {
             Assert.Contains(errors, e => e.StartsWith($"录入 第 {row} 行", StringComparison.Ordinal));
         }
