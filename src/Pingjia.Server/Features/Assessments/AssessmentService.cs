@@ -380,6 +380,79 @@ public sealed class AssessmentService(PingjiaDbContext db, Caller caller, AuditL
         return Explanation.ToText(scheme, new RankedResult(unit.Name, row.Rank, row.Grade, result));
     }
 
+    // ---- figures from ratings ----
+
+    /// <summary>The rating figures a <c>figure</c> leaf may name as <c>ratings:NAME</c>.</summary>
+    public static readonly IReadOnlyList<string> RatingFigureNames = ["good_rate", "active_good_rate", "satisfaction_rate", "active_rating_rate"];
+
+    /// <summary>
+    /// Feeds a <c>figure</c> leaf whose source is <c>ratings:NAME</c> from the 好差评 counters of each open unit's agency
+    /// over [from, to] (local days). The input keeps the figure's numerator and denominator as its provenance; a unit
+    /// without ratings in the period gets no input, so the leaf's missing-data policy decides.
+    /// </summary>
+    public async Task<IReadOnlyList<InputResponse>> FeedFromRatingsAsync(Guid roundId, string nodeCode, DateOnly? from, DateOnly? to, CancellationToken ct)
+    {
+        caller.Require([Role.SystemAdmin, Role.BureauAdmin, Role.Evaluator]);
+        new Validation()
+            .Check(from is not null && to is not null && from <= to && to.Value.DayNumber - from.Value.DayNumber <= 3700, "from", "from and to (yyyy-MM-dd) are required, from not after to, at most ten years.")
+            .ThrowIfInvalid();
+        var (_, schemeRow, _) = await VisibleRoundAsync(roundId, ct);
+        var scheme = Load(schemeRow);
+        var units = await VisibleUnits(roundId).Where(u => u.State == "open" && u.AgencyId != null).ToListAsync(ct);
+        var (first, last) = (Day(from!.Value), Day(to!.Value));
+        var now = time.UtcNow();
+        var fed = new List<InputResponse>();
+        foreach (var unit in units)
+        {
+            var leaf = scheme.AllLevels().Where(l => l.Name == (unit.Level ?? "")).SelectMany(l => Leaves(l.Root)).FirstOrDefault(n => n.Code == nodeCode);
+            if (leaf?.Method is not FigureScore { Source: var source } || !source.StartsWith("ratings:", StringComparison.Ordinal) || !RatingFigureNames.Contains(source[8..]))
+            {
+                throw DomainException.Invalid("not_a_ratings_figure", $"'{nodeCode}' is not a figure leaf fed from ratings (ratings:{string.Join("|", RatingFigureNames)}) in the tree of {unit.Name}.", "nodeCode");
+            }
+
+            var sums = await db.RatingCounters.AsNoTracking().Where(c => c.AgencyId == unit.AgencyId && c.Day >= first && c.Day <= last)
+                .GroupBy(_ => 1)
+                .Select(g => new Domain.Ratings.CounterTotals(g.Sum(c => c.Finished), g.Sum(c => c.FinishedRated), g.Sum(c => c.Active), g.Sum(c => c.A1), g.Sum(c => c.A2),
+                    g.Sum(c => c.A3), g.Sum(c => c.A4), g.Sum(c => c.A5), g.Sum(c => c.Defaults), g.Sum(c => c.Excluded), g.Sum(c => c.FollowUps)))
+                .FirstOrDefaultAsync(ct) ?? Domain.Ratings.CounterTotals.Zero;
+            var figures = Domain.Ratings.RatingFigures.From(sums);
+            var (name, figure) = source[8..] switch
+            {
+                "good_rate" => ("好评率", figures.GoodRate),
+                "active_good_rate" => ("主动评价好评率", figures.ActiveGoodRate),
+                "satisfaction_rate" => ("满意率", figures.SatisfactionRate),
+                _ => ("主动评价率", figures.ActiveRatingRate),
+            };
+            if (figure.Value is not { } value)
+            {
+                continue;
+            }
+
+            var provenance = $"好差评 {from:yyyy-MM-dd}–{to:yyyy-MM-dd}：{name} {figure.Numerator}/{figure.Denominator}{(figure.IncludesDefaults ? "（含默认评价）" : "（不含默认评价）")}";
+            var input = new LeafInput(value, EnteredBy: caller.Actor, EnteredAt: now, Source: provenance);
+            var text = Stored(input);
+            var row = await db.AssessmentInputs.FirstOrDefaultAsync(i => i.UnitId == unit.Id && i.NodeCode == nodeCode, ct);
+            if (row is null)
+            {
+                db.AssessmentInputs.Add(new AssessmentInput { Id = time.NewId(), UnitId = unit.Id, NodeCode = nodeCode, Json = text, EnteredBy = caller.Actor, EnteredAt = now });
+            }
+            else
+            {
+                row.Json = text;
+                row.EnteredBy = caller.Actor;
+                row.EnteredAt = now;
+            }
+
+            fed.Add(new InputResponse(nodeCode, input, caller.Actor, now));
+        }
+
+        audit.Record("assessment.inputs_from_ratings", "assessment_round", roundId.ToString(), new { nodeCode, from, to, units = fed.Count });
+        await audit.SaveAsync(ct);
+        return fed;
+    }
+
+    private static int Day(DateOnly d) => (d.Year * 10000) + (d.Month * 100) + d.Day;
+
     // ---- Excel ----
 
     /// <summary>The data-entry workbook of a round: the units the caller may see, with the inputs they already have.</summary>

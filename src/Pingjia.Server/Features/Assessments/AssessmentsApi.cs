@@ -43,6 +43,8 @@ public static class AssessmentsApi
         rounds.MapGet("/{id:guid}/units/{unitId:guid}/inputs", (Guid id, Guid unitId, AssessmentService s, CancellationToken ct) => s.ListInputsAsync(id, unitId, ct));
         rounds.MapPut("/{id:guid}/units/{unitId:guid}/inputs/{nodeCode}", (Guid id, Guid unitId, string nodeCode, InputRequest request, AssessmentService s, CancellationToken ct) =>
             s.EnterInputAsync(id, unitId, nodeCode, request, ct));
+        rounds.MapPost("/{id:guid}/inputs/{nodeCode}/from-ratings", (Guid id, string nodeCode, DateOnly? from, DateOnly? to, AssessmentService s, CancellationToken ct) =>
+            s.FeedFromRatingsAsync(id, nodeCode, from, to, ct));
         rounds.MapPost("/{id:guid}/units/{unitId:guid}/submit", (Guid id, Guid unitId, AssessmentService s, CancellationToken ct) => s.SubmitAsync(id, unitId, ct));
         rounds.MapPost("/{id:guid}/units/{unitId:guid}/approve", (Guid id, Guid unitId, AssessmentService s, CancellationToken ct) => s.ApproveAsync(id, unitId, ct));
         rounds.MapPost("/{id:guid}/units/{unitId:guid}/return", (Guid id, Guid unitId, AssessmentService s, CancellationToken ct) => s.ReturnAsync(id, unitId, ct));

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Pingjia.Server.Tests.Features.Health;
+using Pingjia.Server.Tests.Features.Ratings;
 using Pingjia.Server.Tests.Infrastructure;
 
 namespace Pingjia.Server.Tests.Features.Assessments;
@@ -214,5 +215,45 @@ public sealed class AssessmentApiTests(PingjiaFactory factory) : IClassFixture<P
         var results = await HttpAssert.Json(await s.Bureau.PostAsync($"/api/v1/assessments/rounds/{id}/compute", null), 200);
         // 0.2 × 92 + 0.8 × 88.95 = 18.4 + 71.16 = 89.56; the city 88.95.
         Assert.Equal([("卫生健康行业", 89.56m), ("福州市卫生健康", 88.95m)], results.EnumerateArray().Select(r => (r.GetProperty("unit").GetString(), r.GetProperty("total").GetDecimal())));
+    }
+
+    [Fact]
+    public async Task FigureFromRatings_GoodRateOfTheUnitsAgency_WithItsCounts()
+    {
+        var r = await RatingScenario.CreateAsync(factory);
+        var bureau = await KeyAsync(r.Admin, new { name = "b", role = "bureau_admin", regionCode = r.District });
+        foreach (var level in new[] { 5, 5, 4, 2 })
+        {
+            await HttpAssert.Json(await r.RateAsync(RatingScenario.Rating(await r.FinishedCaseAsync(), level, text: level <= 2 ? "等候太久" : null)), 201);
+        }
+
+        var code = "hp-" + Guid.NewGuid().ToString("N")[..8];
+        var scheme = JsonNode.Parse($$"""
+            { "code": "{{code}}", "name": "好差评折算", "root": { "code": "t", "points": 100, "children": [
+                { "code": "good", "name": "好评率", "points": 60, "method": "figure", "source": "ratings:good_rate", "low": 0.5, "high": 1 },
+                { "code": "work", "name": "其他工作", "points": 40, "method": "manual" },
+                { "code": "nope", "name": "非好差评指标", "points": 0, "method": "figure", "source": "survey:x" } ] } }
+            """);
+        await PingjiaFactory.EnsureCreated(await bureau.PostAsJsonAsync("/api/v1/assessments/schemes", scheme));
+        await bureau.PostAsync($"/api/v1/assessments/schemes/{code}/versions/1/publish", null);
+        var round = await PingjiaFactory.EnsureCreated(await bureau.PostAsJsonAsync("/api/v1/assessments/rounds", new
+        {
+            schemeCode = code, schemeVersion = 1, period = "2026", name = "好差评", regionCode = r.District, units = new[] { new { name = "窗口单位", agencyCreditCode = r.Agency } },
+        }));
+        var id = round.GetProperty("id").GetGuid();
+        var unit = round.GetProperty("units")[0].GetProperty("id").GetGuid();
+        var today = DateOnly.FromDateTime(factory.Clock.GetUtcNow().UtcDateTime.AddHours(8)).ToString("yyyy-MM-dd");
+        await HttpAssert.Problem(await bureau.PostAsync($"/api/v1/assessments/rounds/{id}/inputs/nope/from-ratings?from={today}&to={today}", null), 400, "not_a_ratings_figure");
+        await HttpAssert.Problem(await bureau.PostAsync($"/api/v1/assessments/rounds/{id}/inputs/good/from-ratings", null), 400, "validation_failed");
+        var fed = await HttpAssert.Json(await bureau.PostAsync($"/api/v1/assessments/rounds/{id}/inputs/good/from-ratings?from={today}&to={today}", null), 200);
+        var input = fed[0].GetProperty("input");
+        Assert.Equal(0.75m, input.GetProperty("value").GetDecimal()); // levels 5, 5, 4 good of 4 valid ratings
+        Assert.Contains("好评率 3/4", input.GetProperty("source").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Json(await bureau.PutAsJsonAsync(Inputs(id, unit, "work"), new { value = 40 }), 200);
+        await HttpAssert.Json(await bureau.PutAsJsonAsync(Inputs(id, unit, "nope"), new { value = 1 }), 200);
+        await HttpAssert.Json(await bureau.PostAsync(Unit(id, unit, "submit"), null), 200);
+        await HttpAssert.Json(await bureau.PostAsync(Unit(id, unit, "approve"), null), 200);
+        var results = await HttpAssert.Json(await bureau.PostAsync($"/api/v1/assessments/rounds/{id}/compute", null), 200);
+        Assert.Equal(70m, results[0].GetProperty("total").GetDecimal()); // 60 × (0.75 − 0.5) / 0.5 = 30, plus 40
     }
 }
