@@ -60,6 +60,11 @@ public static class ConsoleNav
             yield return ("/console/catalog", "目录");
         }
 
+        if (role is Role.SystemAdmin or Role.BureauAdmin or Role.Evaluator or Role.Auditor or Role.AgencyManager)
+        {
+            yield return ("/console/surveys", "满意度测评");
+        }
+
         if (role is Role.SystemAdmin or Role.BureauAdmin)
         {
             yield return ("/console/config", "配置");

@@ -44,12 +44,14 @@ public sealed class RaterPageTests(WebFixture web)
         await page.GetByRole(AriaRole.Group, new() { Name = "服务态度" }).GetByRole(AriaRole.Radio, new() { Name = "1 非常不满意" }).CheckAsync();
         await page.GetByLabel("评价内容（选填）").FillAsync("等了两个小时还没办完");
         await Assertions.Expect(page.GetByText("已输入 10/500 字")).ToBeVisibleAsync();
+        await page.Locator("#level-1").ScrollIntoViewIfNeededAsync();
+        await WebFixture.ScreenshotAsync(page, "rater-bad-rating-phone", fullPage: false);
         await page.GetByRole(AriaRole.Button, new() { Name = "提交评价" }).ClickAsync();
 
         await Assertions.Expect(page.GetByText("感谢您的评价")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText("差评已转为工单，由办理单位核实整改。")).ToBeVisibleAsync();
         await WebFixture.AssertAccessibleAsync(page);
-        await WebFixture.ScreenshotAsync(page, "rater-confirmation-phone");
+        await WebFixture.ScreenshotAsync(page, "rater-confirmation-phone", fullPage: false);
 
         using (var db = web.Factory.Db())
         {

@@ -103,8 +103,8 @@ public sealed class WebFixture : IAsyncLifetime
         await page.WaitForURLAsync(url => !url.Contains("/sign-in", StringComparison.Ordinal));
     }
 
-    public static async Task ScreenshotAsync(IPage page, string name) =>
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = true });
+    public static async Task ScreenshotAsync(IPage page, string name, bool fullPage = true) =>
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = fullPage });
 
     /// <summary>Runs axe-core in the page and fails on any serious or critical violation, naming the rule and the elements.</summary>
     public static async Task AssertAccessibleAsync(IPage page)

@@ -1,0 +1,41 @@
+using Microsoft.Playwright;
+using Pingjia.Server.Tests.Features.Surveys;
+
+namespace Pingjia.Server.Tests.Pages;
+
+/// <summary>An interviewer enters a phone survey in the browser; the results page shows the new response.</summary>
+[Collection(WebCollection.Name)]
+public sealed class SurveyPagesTests(WebFixture web)
+{
+    [Fact]
+    public async Task Interviewer_EntersPhoneSurvey_ResultsShowTheResponse()
+    {
+        var s = await SurveyScenario.CreateAsync(web.Factory);
+        var code = await s.NewSurveyAsync();
+        var user = "ivw" + Environment.TickCount64 % 100000;
+        var password = await web.UserAsync(user, "evaluator", region: s.District);
+        var page = await web.NewPageAsync();
+        await WebFixture.SignInAsync(page, user, password);
+
+        await page.GotoAsync("/console/surveys");
+        await page.GetByRole(AriaRole.Row).Filter(new() { HasText = code }).GetByRole(AriaRole.Link, new() { Name = "电话访问录入" }).ClickAsync();
+        await page.GetByLabel("被测评单位").SelectOptionAsync(s.Agency1);
+        await page.GetByLabel("受访者类别").SelectOptionAsync("users");
+        await page.GetByLabel("受访者电话（只保存不可逆索引，用于查重）").FillAsync("13700001111");
+        await page.GetByRole(AriaRole.Group, new() { Name = "q1. 您对该单位的总体满意程度 *" }).GetByRole(AriaRole.Radio, new() { Name = "4 · 满意" }).CheckAsync();
+        await page.GetByRole(AriaRole.Group, new() { Name = "q2. 服务态度" }).GetByRole(AriaRole.Radio, new() { Name = "3 · 比较满意" }).CheckAsync();
+        await page.GetByRole(AriaRole.Group, new() { Name = "note. 意见建议" }).GetByRole(AriaRole.Textbox).FillAsync("希望延长周末办理时间");
+        await WebFixture.AssertAccessibleAsync(page);
+        await WebFixture.ScreenshotAsync(page, "console-survey-interview");
+        await page.GetByRole(AriaRole.Button, new() { Name = "保存答卷" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("答卷已保存");
+
+        await page.GotoAsync($"/console/surveys/{code}");
+        await Assertions.Expect(page.GetByTestId("responses")).ToHaveTextAsync("1");
+        var q1 = page.Locator("section").Filter(new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = "q1 · 您对该单位的总体满意程度" }) });
+        await Assertions.Expect(q1.GetByRole(AriaRole.Row).Filter(new() { HasText = "满意" }).Last).ToContainTextAsync("1");
+        await Assertions.Expect(q1).ToContainTextAsync("100%");
+        await WebFixture.AssertAccessibleAsync(page);
+        await WebFixture.ScreenshotAsync(page, "console-survey-results");
+    }
+}
