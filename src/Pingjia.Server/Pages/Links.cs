@@ -63,6 +63,7 @@ public static class ConsoleNav
         if (role is Role.SystemAdmin or Role.BureauAdmin or Role.Evaluator or Role.Auditor or Role.AgencyManager)
         {
             yield return ("/console/surveys", "满意度测评");
+            yield return ("/console/assessments", "考核");
         }
 
         if (role is Role.SystemAdmin or Role.BureauAdmin)
