@@ -34,6 +34,11 @@
     ['click', 'keydown', 'touchstart', 'input'].forEach(function (ev) { document.addEventListener(ev, arm, { passive: true }); });
     arm();
   }
+  // Live tallies: reload every few seconds while the page is shown.
+  var refresh = document.querySelector('[data-refresh]');
+  if (refresh) {
+    setTimeout(function () { window.location.reload(); }, parseInt(refresh.getAttribute('data-refresh'), 10) * 1000);
+  }
   // Hall device, idle: look for the next finished case every few seconds.
   var poll = document.querySelector('[data-poll-url]');
   if (poll) {

@@ -14,9 +14,12 @@ public sealed class DetailModel(SurveyService surveys, SurveyResultsService resu
 
     public ResultsView Results { get; private set; } = null!;
 
+    public IReadOnlyList<SessionView> Sessions { get; private set; } = [];
+
     public async Task OnGetAsync(CancellationToken ct)
     {
         Survey = await surveys.GetAsync(caller, Code, ct);
         Results = await results.AnalyseAsync(caller, Code, new ResultsQuery(), ct);
+        Sessions = await surveys.ListSessionsAsync(caller, Code, ct);
     }
 }

@@ -1,9 +1,7 @@
-using System.Globalization;
-using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
-using Pingjia.Domain.Surveys;
 using Pingjia.Server.Features.Access;
 using Pingjia.Server.Features.Surveys;
+using Pingjia.Server.Pages.Surveys;
 
 namespace Pingjia.Server.Pages.Console.Surveys;
 
@@ -13,8 +11,6 @@ namespace Pingjia.Server.Pages.Console.Surveys;
 /// </summary>
 public sealed class InterviewModel(SurveyService surveys, Caller caller) : WebPageModel
 {
-    public const string AnswerField = "a:";
-
     [FromRoute]
     public string Code { get; set; } = "";
 
@@ -33,31 +29,15 @@ public sealed class InterviewModel(SurveyService surveys, Caller caller) : WebPa
     public SurveyView Survey { get; private set; } = null!;
 
     /// <summary>What was entered, by question code, to keep the form filled after a refused submission.</summary>
-    public Dictionary<string, string[]> Entered { get; } = [];
+    public Dictionary<string, string[]> Entered { get; private set; } = [];
 
     public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         await LoadAsync(ct);
-        var answers = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        foreach (var q in Survey.Sections.SelectMany(s => s.Questions))
-        {
-            var values = Request.Form[AnswerField + q.Code].Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v!.Trim()).ToArray();
-            Entered[q.Code] = values;
-            if (values.Length == 0)
-            {
-                continue;
-            }
-
-            answers[q.Code] = q.Type switch
-            {
-                QuestionType.MultipleChoice => JsonSerializer.SerializeToElement(values),
-                QuestionType.Likert or QuestionType.Number when decimal.TryParse(values[0], NumberStyles.Number, CultureInfo.InvariantCulture, out var d) =>
-                    JsonSerializer.SerializeToElement(d),
-                _ => JsonSerializer.SerializeToElement(values[0]),
-            };
-        }
+        var (answers, entered) = SurveyFormView.Read(Survey.Sections, Request.Form);
+        Entered = entered;
 
         var receipt = await surveys.SubmitInterviewAsync(caller, Code, new InterviewRequest(
             string.IsNullOrWhiteSpace(Unit) ? null : Unit, string.IsNullOrWhiteSpace(Stratum) ? null : Stratum,
@@ -66,8 +46,4 @@ public sealed class InterviewModel(SurveyService surveys, Caller caller) : WebPa
     }
 
     public override async Task LoadAsync(CancellationToken ct) => Survey = await surveys.GetAsync(caller, Code, ct);
-
-    public bool Has(string question, string value) => Entered.TryGetValue(question, out var v) && v.Contains(value);
-
-    public string Value(string question) => Entered.TryGetValue(question, out var v) && v.Length > 0 ? v[0] : "";
 }
