@@ -77,4 +77,39 @@ public sealed class SurveyPagesTests(WebFixture web)
         await WebFixture.AssertAccessibleAsync(page);
         await WebFixture.ScreenshotAsync(page, "console-survey-tally");
     }
+
+    [Fact]
+    public async Task Office_IssuesPersonalLinks_AndEntersPaperBatch_ResultsCountThem()
+    {
+        var s = await SurveyScenario.CreateAsync(web.Factory);
+        var code = await s.NewSurveyAsync();
+        var user = "off" + Environment.TickCount64 % 100000;
+        var password = await web.UserAsync(user, "bureau_admin", region: s.District);
+        var page = await web.NewPageAsync();
+        await WebFixture.SignInAsync(page, user, password);
+        await page.GotoAsync($"/console/surveys/{code}");
+        await page.GetByText("发放个人链接").ClickAsync();
+        await page.GetByLabel("数量（不按手机号发放时）").FillAsync("2");
+        await page.GetByRole(AriaRole.Button, new() { Name = "生成链接" }).ClickAsync();
+        var links = page.GetByRole(AriaRole.Status).GetByRole(AriaRole.Link);
+        await Assertions.Expect(links).ToHaveCountAsync(2);
+        var personal = new Uri((await links.First.GetAttributeAsync("href"))!).AbsolutePath;
+        await WebFixture.AssertAccessibleAsync(page);
+
+        var phone = await web.NewPageAsync(phone: true);
+        await phone.GotoAsync(personal);
+        await phone.GetByRole(AriaRole.Group, new() { Name = "q1. 您对该单位的总体满意程度 *" }).GetByRole(AriaRole.Radio, new() { Name = "4 · 满意" }).CheckAsync();
+        await phone.GetByRole(AriaRole.Button, new() { Name = "提交答卷" }).ClickAsync();
+        await Assertions.Expect(phone.GetByRole(AriaRole.Status)).ToContainTextAsync("答卷已提交");
+
+        await page.GotoAsync($"/console/surveys/{code}/paper");
+        await page.GetByLabel("批次号").FillAsync("P-001");
+        await page.GetByLabel("问卷（每行一份，逗号分隔）").FillAsync($"F1,{s.Agency1},users,4,3,3\nF2,{s.Agency2},deputies,1,1,2,slow|rude,太慢");
+        await page.GetByRole(AriaRole.Button, new() { Name = "录入本批次" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("批次 P-001 已录入 2 份");
+        await WebFixture.AssertAccessibleAsync(page);
+
+        await page.GotoAsync($"/console/surveys/{code}");
+        await Assertions.Expect(page.GetByTestId("responses")).ToHaveTextAsync("3");
+    }
 }

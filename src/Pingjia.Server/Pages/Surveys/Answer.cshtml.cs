@@ -48,6 +48,12 @@ public sealed class AnswerModel(SurveyService surveys) : WebPageModel
             return NotFound();
         }
 
+        if (Status is not null)
+        {
+            // Just answered: a single-use link is now used up, and the page only thanks.
+            return Page();
+        }
+
         await LoadAsync(ct);
         return Page();
     }
