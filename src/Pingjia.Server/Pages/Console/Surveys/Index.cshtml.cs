@@ -13,5 +13,19 @@ public sealed class IndexModel(SurveyService surveys, Caller caller) : WebPageMo
 
     public Page<SurveySummary> Surveys { get; private set; } = new([], 0, 1, 50);
 
-    public async Task OnGetAsync(CancellationToken ct) => Surveys = await surveys.ListAsync(caller, PageNumber, 50, ct);
+    public bool IsManager => SurveyService.Managers.Contains(caller.Role ?? Domain.Access.Role.Staff);
+
+    [BindProperty]
+    public string? Definition { get; set; }
+
+    public async Task OnGetAsync(CancellationToken ct) => await LoadAsync(ct);
+
+    /// <summary>A new survey from its definition (the same JSON as <c>POST /api/v1/surveys</c>).</summary>
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        var created = await surveys.CreateAsync(caller, JsonForms.Read<SurveyRequest>(Definition, "definition"), ct);
+        return Redirect($"/console/surveys/{Uri.EscapeDataString(created.Code)}");
+    }
+
+    public override async Task LoadAsync(CancellationToken ct) => Surveys = await surveys.ListAsync(caller, PageNumber, 50, ct);
 }
