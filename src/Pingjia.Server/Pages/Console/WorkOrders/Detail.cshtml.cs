@@ -115,5 +115,11 @@ public sealed class DetailModel(
             .Where(p => p.Value.ValueKind is not JsonValueKind.Null and not JsonValueKind.Undefined)
             .Select(p => (p.Name, p.Value.ValueKind == JsonValueKind.Array
                 ? string.Join("、", p.Value.EnumerateArray().Select(v => v.ToString()))
-                : p.Value.ToString()));
+                : (p.Name, p.Value.ValueKind) switch
+                {
+                    // Outcomes are stored as numbers; show their names.
+                    ("outcome", JsonValueKind.Number) when Enum.IsDefined((Verification)p.Value.GetInt32()) => WorkOrderTexts.Verification((Verification)p.Value.GetInt32()),
+                    ("satisfaction", JsonValueKind.Number) when Enum.IsDefined((HandlingSatisfaction)p.Value.GetInt32()) => WorkOrderTexts.Satisfaction((HandlingSatisfaction)p.Value.GetInt32()),
+                    _ => p.Value.ToString(),
+                }));
 }
