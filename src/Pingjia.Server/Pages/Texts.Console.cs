@@ -357,5 +357,6 @@ public sealed partial class Texts
         ["量表填分值，单选填选项代码，多选用 | 分隔。"] = "Scales take the value, single choice the option code, multiple choice codes separated by |.",
         ["问卷（每行一份，逗号分隔）"] = "Forms (one per line, comma-separated)",
         ["（已满）"] = " (full)",
+        ["下载录入表（Excel）"] = "Data-entry workbook (Excel)",
     };
 }

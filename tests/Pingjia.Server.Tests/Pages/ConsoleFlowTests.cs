@@ -146,6 +146,8 @@ public sealed class ConsoleFlowTests(WebFixture web)
 
         var response = await page.GotoAsync($"/console/work-orders/{theirOrder}");
         Assert.Equal(404, response!.Status);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "404 · 出错了" })).ToBeVisibleAsync();
+        await WebFixture.AssertAccessibleAsync(page);
         await Assertions.Expect(page.GetByText("别区的差评")).ToHaveCountAsync(0);
         await page.GotoAsync("/console/work-orders");
         await Assertions.Expect(page.GetByText(theirOrder)).ToHaveCountAsync(0);

@@ -19,6 +19,7 @@ public sealed class SurveyPagesTests(WebFixture web)
         await WebFixture.SignInAsync(page, user, password);
 
         await page.GotoAsync("/console/surveys");
+        await WebFixture.AssertAccessibleAsync(page);
         await page.GetByRole(AriaRole.Row).Filter(new() { HasText = code }).GetByRole(AriaRole.Link, new() { Name = "电话访问录入" }).ClickAsync();
         await page.GetByLabel("被测评单位").SelectOptionAsync(s.Agency1);
         await page.GetByLabel("受访者类别").SelectOptionAsync("users");
@@ -57,6 +58,7 @@ public sealed class SurveyPagesTests(WebFixture web)
         await phone.GetByRole(AriaRole.Button, new() { Name = "提交答卷" }).ClickAsync();
         // The required overall question was left out: the answers are kept as partial, and the page says what is missing.
         await Assertions.Expect(phone.GetByRole(AriaRole.Status)).ToContainTextAsync("尚有必答题未回答：q1");
+        await WebFixture.AssertAccessibleAsync(phone);
 
         var session = await Infrastructure.PingjiaFactory.EnsureCreated(await s.Admin.PostAsJsonAsync($"/api/v1/surveys/{code}/sessions",
             new { title = "窗口单位现场测评会", unit = s.Agency1, stratum = "deputies" }));
