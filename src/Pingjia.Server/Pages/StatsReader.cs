@@ -1,5 +1,3 @@
-using System.Reflection;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Pingjia.Data;
 using Pingjia.Domain.Access;
 using Pingjia.Server.Features.Access;
@@ -14,15 +12,8 @@ namespace Pingjia.Server.Pages;
 /// The figures of <c>GET /api/v1/stats</c> for pages, computed by that very handler (scope, validation, counters,
 /// Wilson ranking), so a page can never disagree with the API.
 /// </summary>
-/// <remarks>
-/// The handler is private to <see cref="StatsApi"/>, whose folder another change owns at the moment; it is reached by
-/// reflection until the query is exposed as a service. A renamed or changed handler fails loudly on first use (and in the page tests), never silently.
-/// </remarks>
 public sealed class StatsReader(PingjiaDbContext db, Caller caller, AuditLog audit, TimeProvider time)
 {
-    private static readonly MethodInfo Handler = typeof(StatsApi).GetMethod("Get", BindingFlags.NonPublic | BindingFlags.Static)
-        ?? throw new InvalidOperationException("StatsApi.Get was not found.");
-
     /// <summary>The caller of the public pages: published figures cover every region, read-only.</summary>
     public static Caller Public { get; } = new("public", Role.Auditor, null, null, null, null);
 
@@ -34,8 +25,8 @@ public sealed class StatsReader(PingjiaDbContext db, Caller caller, AuditLog aud
         string? agency = null, bool rank = false, int? minN = null, CancellationToken ct = default)
     {
         var catalog = new CatalogService(db, who, audit, time);
-        var task = (Task<Ok<StatsResponse>>)Handler.Invoke(null, [db, who, catalog, from, to, groupBy, region, agency, null, null, null, rank, minN, ct])!;
-        return (await task).Value!;
+        var result = await StatsApi.Get(db, who, catalog, from, to, groupBy, region, agency, null, null, null, rank, minN, ct);
+        return result.Value!;
     }
 
     /// <summary>Today on the Beijing calendar.</summary>
