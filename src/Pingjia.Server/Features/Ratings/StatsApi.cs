@@ -29,7 +29,8 @@ public static class StatsApi
 
     public static void MapStats(this IEndpointRouteBuilder app) => app.MapGet("/api/v1/stats", Get).WithTags("Ratings: statistics");
 
-    /// <summary>The statistics query itself; the pages call it directly so that they can never disagree with the API.</summary>
+    // The statistics query itself; the pages call it directly so that they can never disagree with the API.
+    // (A comment, not an XML doc: the endpoint's OpenAPI description comes from XML docs.)
     internal static async Task<Ok<StatsResponse>> Get(
         PingjiaDbContext db, Caller caller, CatalogService catalog, DateOnly? from, DateOnly? to, string? groupBy, string? region, string? agency,
         string? item, string? staff, string? channel, bool? rank, int? minN, CancellationToken ct)
