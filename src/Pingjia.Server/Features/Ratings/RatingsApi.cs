@@ -130,7 +130,7 @@ public static class RatingsApi
     }
 
     /// <summary>A link binds the case's rater as it was when the link was made; a changed applicant makes old links void.</summary>
-    private static void EnsureSameRater(RatingLink link, Case c)
+    internal static void EnsureSameRater(RatingLink link, Case c)
     {
         var current = (c.MobileIndex ?? c.IdNumberIndex)?[..16];
         if (link.RaterIndex != current)

@@ -22,11 +22,7 @@ public sealed class RatingLinkFlow(PingjiaDbContext db, RatingLinks links, TimeP
         var link = links.Read(token, time.UtcNow());
         var c = await db.Cases.FirstOrDefaultAsync(x => x.Id == link.CaseId, ct)
             ?? throw new DomainException(ErrorKind.Forbidden, "forged_token", "This rating link is not valid.");
-        // A link binds the case's rater as it was when the link was made; a changed applicant voids old links.
-        if (link.RaterIndex != (c.MobileIndex ?? c.IdNumberIndex)?[..16])
-        {
-            throw new DomainException(ErrorKind.Forbidden, "foreign_token", "This rating link was issued to another rater.");
-        }
+        RatingsApi.EnsureSameRater(link, c);
 
         return new OpenedLink(link, c);
     }
