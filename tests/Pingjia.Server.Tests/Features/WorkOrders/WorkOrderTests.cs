@@ -250,6 +250,15 @@ public sealed class WorkOrderVolumeTests(PingjiaFactory factory) : IClassFixture
 
 public sealed class CalendarApiTests(PingjiaFactory factory) : IClassFixture<PingjiaFactory>
 {
+    private readonly PingjiaFactory factory = WithoutFallback(factory);
+
+    /// <summary>These tests are about years without holiday data: no weekends-only fallback (set before the host starts).</summary>
+    private static PingjiaFactory WithoutFallback(PingjiaFactory factory)
+    {
+        factory.Settings["Pingjia:CalendarWeekendsOnlyFallback"] = "false";
+        return factory;
+    }
+
     [Fact]
     public async Task Deadline_Explained_ListsCountedAndSkippedDays()
     {
