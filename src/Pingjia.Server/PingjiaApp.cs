@@ -111,6 +111,7 @@ internal static class FeatureRegistration
         services.AddSingleton<ISmsGateway, OutboxSmsGateway>();
         services.AddScoped<RatingService>();
         services.AddSingleton<RatingWriter>();
+        services.AddSingleton<CaseLookup>();
         services.AddSingleton<RatingJobs>();
         services.AddHostedService(sp => sp.GetRequiredService<RatingJobs>());
         return services;

@@ -81,8 +81,16 @@ internal static class Database
             return Task.CompletedTask;
         }
 
+        // The settings belong to the native connection, which the pool keeps open across opens: apply them once.
+        private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> Configured = [];
+
         private static void Apply(System.Data.Common.DbConnection connection)
         {
+            if (connection is Microsoft.Data.Sqlite.SqliteConnection { Handle: { } handle } && !Configured.TryAdd(handle, Instance))
+            {
+                return;
+            }
+
             using var command = connection.CreateCommand();
             command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
             command.ExecuteNonQuery();

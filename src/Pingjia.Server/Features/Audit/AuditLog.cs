@@ -66,7 +66,8 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
                     entry.Hash = prev = ComputeHash(entry);
                 }
 
-                db.AuditEntries.AddRange(_pending);
+                // Appended directly rather than tracked: every write of the server ends here, often with many entries.
+                await db.InsertRowsAsync(_pending, ct);
                 await db.AuditHeads.Where(h => h.Id == 1).ExecuteUpdateAsync(s => s.SetProperty(h => h.Hash, prev), ct);
             }
 
@@ -81,11 +82,6 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
         catch
         {
             // Nothing half-written: the caller's change and its audit entries go together or not at all.
-            foreach (var entry in _pending)
-            {
-                db.Entry(entry).State = EntityState.Detached;
-            }
-
             _pending.Clear();
             throw;
         }

@@ -265,9 +265,9 @@ public static partial class CasesApi
     }
 
     /// <summary>A case inside the caller's scope (through its agency), or 404.</summary>
-    internal static async Task<Case> FindVisibleAsync(PingjiaDbContext db, Caller caller, string caseNo, CancellationToken ct)
+    internal static async Task<Case> FindVisibleAsync(PingjiaDbContext db, Caller caller, string caseNo, CancellationToken ct, CaseLookup? lookup = null)
     {
-        var found = await CaseByNo(db, caseNo, ct);
+        var found = lookup is not null && await lookup.FindAsync(db, caseNo, ct) is { } prepared ? prepared.Found : await CaseByNo(db, caseNo, ct);
         if (found is null || found.AgencyPath is null || !caller.SeesAgency(found.Case.AgencyId, found.AgencyPath))
         {
             throw new DomainException(ErrorKind.NotFound, "case_not_found", $"Case {caseNo} was not found.");
@@ -276,7 +276,7 @@ public static partial class CasesApi
         return found.Case;
     }
 
-    private sealed record CaseWithPath(Case Case, string? AgencyPath);
+    internal sealed record CaseWithPath(Case Case, string? AgencyPath);
 
     // Every rating submission starts here: one round trip for the case and its agency's region, untracked (callers
     // only read it), compiled once instead of translated per request.
@@ -316,4 +316,32 @@ public static partial class CasesApi
 public static class PersonalDataAccess
 {
     public static bool MayReveal(Caller caller) => caller.Role is Role.SystemAdmin or Role.BureauAdmin or Role.AgencyManager;
+}
+
+/// <summary>
+/// The rating path's case read kept prepared on SQLite (see <see cref="PreparedRead{T}"/>): preparing this wide
+/// statement cost more CPU than anything else in a rating submission. Same rows and columns as the EF query.
+/// </summary>
+public sealed class CaseLookup : IDisposable
+{
+    private readonly PreparedRead<Case> _read = new(db =>
+        $"""
+        SELECT {PreparedRead<Case>.Columns(db, "c")},
+            (SELECT r."Path" FROM agencies AS a INNER JOIN regions AS r ON a."RegionId" = r."Id" WHERE a."Id" = c."AgencyId" LIMIT 1)
+        FROM cases AS c
+        WHERE c."CaseNo" = @key
+        LIMIT 1
+        """, extraColumns: 1);
+
+    /// <summary>What the prepared read found (the case and its agency's region path, or nothing).</summary>
+    internal sealed record Result(CasesApi.CaseWithPath? Found);
+
+    /// <summary>The prepared read's result; <c>null</c> when this provider has no prepared path (use the EF query).</summary>
+    internal async Task<Result?> FindAsync(PingjiaDbContext db, string caseNo, CancellationToken ct)
+    {
+        var read = await _read.ReadAsync(db, caseNo, ct);
+        return read is not { } row ? null : new Result(row.Entity is null ? null : new CasesApi.CaseWithPath(row.Entity, row.Extra[0] as string));
+    }
+
+    public void Dispose() => _read.Dispose();
 }

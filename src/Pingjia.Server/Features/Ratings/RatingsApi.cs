@@ -93,7 +93,7 @@ public static class RatingsApi
     }
 
     private static async Task<Results<Created<SubmitResponse>, Ok<SubmitResponse>>> Submit(
-        RatingRequest request, PingjiaDbContext db, Caller caller, RatingService ratings, CancellationToken ct)
+        RatingRequest request, PingjiaDbContext db, Caller caller, RatingService ratings, CaseLookup lookup, CancellationToken ct)
     {
         caller.Require(Submitters);
         new Validation()
@@ -102,7 +102,7 @@ public static class RatingsApi
             .Check(request.Channel is not null && request.Channel != RatingChannel.Default, "channel", "channel is required (pc, app, qr_code, hall_device, self_service_terminal, hotline, sms, paper, mini_program).")
             .Check(request.Related is null or { Count: <= 20 }, "related", "At most 20 related ratings.")
             .ThrowIfInvalid();
-        var c = await CasesApi.FindVisibleAsync(db, caller, request.CaseNo!, ct);
+        var c = await CasesApi.FindVisibleAsync(db, caller, request.CaseNo!, ct, lookup);
         var input = Input(request.Level, request.Indicators, request.Tags, request.Text);
         var result = await ratings.SubmitAsync(new Submission(
             c, request.Step ?? RatingService.MainStep, input, request.Channel!.Value, c.MobileIndex ?? c.IdNumberIndex,

@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Linq.Expressions;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Pingjia.Data;
+
+/// <summary>
+/// Inserts new rows of one entity type with multi-row <c>INSERT … VALUES (…), (…)</c> statements, without change
+/// tracking. For hot append-only paths (ratings and audit entries written by the rating group commit), where
+/// <c>SaveChanges</c> spends more time generating SQL and tracking entities than the database spends writing.
+/// Columns, names and value conversions come from the EF model and its type mappings, so rows are stored exactly
+/// as <c>SaveChanges</c> would store them, on every provider. Runs inside the context's current transaction.
+/// </summary>
+public static class RowInserts
+{
+    // SQLite allows 32,766 parameters per statement and PostgreSQL 65,535; smaller statements keep prepare cheap.
+    private const int MaxParameters = 4000;
+
+    private static readonly ConcurrentDictionary<(IModel, Type), InsertPlan> Plans = new();
+
+    public static async Task InsertRowsAsync<T>(this PingjiaDbContext db, IReadOnlyList<T> rows, CancellationToken ct)
+        where T : class
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        var plan = Plans.GetOrAdd((db.Model, typeof(T)), key => InsertPlan.Create(db, key.Item2));
+        // SQLite binds parameters by name with a linear search per name, so a statement of many rows costs the
+        // square of its parameters; one row per statement, prepared once and executed per row, is cheapest there
+        // (no round trips). Elsewhere many rows per statement save round trips.
+        var perStatement = db.Database.IsSqlite() ? 1 : Math.Max(1, MaxParameters / plan.Columns.Length);
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            DbCommand? command = null;
+            try
+            {
+                for (var start = 0; start < rows.Count; start += perStatement)
+                {
+                    var count = Math.Min(perStatement, rows.Count - start);
+                    var text = plan.Sql(count);
+                    if (command?.CommandText != text)
+                    {
+                        // The same text keeps the same prepared statement; only its parameters change.
+                        await (command?.DisposeAsync() ?? ValueTask.CompletedTask);
+                        command = db.Database.GetDbConnection().CreateCommand();
+                        command.Transaction = transaction;
+                        command.CommandText = text;
+                    }
+
+                    command.Parameters.Clear();
+                    for (var r = 0; r < count; r++)
+                    {
+                        var row = rows[start + r];
+                        for (var c = 0; c < plan.Columns.Length; c++)
+                        {
+                            var column = plan.Columns[c];
+                            command.Parameters.Add(column.Mapping.CreateParameter(command, plan.ParameterName(r, c), column.Get(row), column.Nullable));
+                        }
+                    }
+
+                    await command.ExecuteNonQueryAsync(ct);
+                }
+            }
+            finally
+            {
+                await (command?.DisposeAsync() ?? ValueTask.CompletedTask);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private sealed record Column(RelationalTypeMapping Mapping, Func<object, object?> Get, bool Nullable);
+
+    private sealed class InsertPlan(string head, Column[] columns, ISqlGenerationHelper sql)
+    {
+        private readonly ConcurrentDictionary<int, string> _sql = new();
+
+        public Column[] Columns { get; } = columns;
+
+        public string ParameterName(int row, int column) => $"p{row}_{column}";
+
+        public string Sql(int rows) => _sql.GetOrAdd(rows, n =>
+        {
+            var text = new StringBuilder(head);
+            for (var r = 0; r < n; r++)
+            {
+                text.Append(r == 0 ? "\n(" : ",\n(");
+                for (var c = 0; c < Columns.Length; c++)
+                {
+                    text.Append(c == 0 ? "" : ", ").Append(sql.GenerateParameterNamePlaceholder(ParameterName(r, c)));
+                }
+
+                text.Append(')');
+            }
+
+            return text.Append(';').ToString();
+        });
+
+        public static InsertPlan Create(DbContext db, Type type)
+        {
+            var entity = db.Model.FindEntityType(type) ?? throw new InvalidOperationException($"{type.Name} is not in the model.");
+            var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+            var sql = db.GetService<ISqlGenerationHelper>();
+            var columns = new List<Column>();
+            var names = new List<string>();
+            foreach (var p in entity.GetProperties())
+            {
+                // Values made by the store (defaults, computed columns, row versions) would need reading back: not supported.
+                if (p.PropertyInfo is null || p.GetDefaultValueSql() is not null || p.GetComputedColumnSql() is not null || p.IsConcurrencyToken)
+                {
+                    throw new InvalidOperationException($"{type.Name}.{p.Name}: only plain properties with values set by the application can be inserted this way.");
+                }
+
+                names.Add(sql.DelimitIdentifier(p.GetColumnName(table)!));
+                columns.Add(new Column(p.GetRelationalTypeMapping(), Getter(type, p.PropertyInfo), p.IsNullable));
+            }
+
+            var head = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", names)}) VALUES";
+            return new InsertPlan(head, [.. columns], sql);
+        }
+
+        private static Func<object, object?> Getter(Type type, System.Reflection.PropertyInfo property)
+        {
+            var entity = Expression.Parameter(typeof(object));
+            var body = Expression.Convert(Expression.Property(Expression.Convert(entity, type), property), typeof(object));
+            return Expression.Lambda<Func<object, object?>>(body, entity).Compile();
+        }
+    }
+}
