@@ -89,7 +89,14 @@ public static class RowInserts
 
         public Column[] Columns { get; } = columns;
 
-        public string ParameterName(int row, int column) => $"p{row}_{column}";
+        private readonly ConcurrentDictionary<int, string[]> _names = new();
+
+        /// <summary>
+        /// The placeholder itself (<c>@p3_7</c>) names the parameter: Microsoft.Data.Sqlite then finds it at the first
+        /// try instead of trying each prefix with a new string, and Npgsql accepts the prefix too.
+        /// </summary>
+        public string ParameterName(int row, int column) => _names.GetOrAdd(row, r =>
+            [.. Enumerable.Range(0, Columns.Length).Select(c => sql.GenerateParameterNamePlaceholder($"p{r}_{c}"))])[column];
 
         public string Sql(int rows) => _sql.GetOrAdd(rows, n =>
         {
@@ -99,7 +106,7 @@ public static class RowInserts
                 text.Append(r == 0 ? "\n(" : ",\n(");
                 for (var c = 0; c < Columns.Length; c++)
                 {
-                    text.Append(c == 0 ? "" : ", ").Append(sql.GenerateParameterNamePlaceholder(ParameterName(r, c)));
+                    text.Append(c == 0 ? "" : ", ").Append(ParameterName(r, c));
                 }
 
                 text.Append(')');
