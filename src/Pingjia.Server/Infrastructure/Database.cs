@@ -21,7 +21,7 @@ internal static class Database
     {
         if (options.IsPostgres)
         {
-            builder.UseNpgsql(options.ConnectionString, o => o.MigrationsAssembly(PostgresMigrations))
+            builder.UseNpgsql(WithAutoPrepare(options.ConnectionString), o => o.MigrationsAssembly(PostgresMigrations))
                 .AddInterceptors(Features.WorkOrders.HandlingCounters.Interceptor.Instance);
         }
         else
@@ -60,6 +60,23 @@ internal static class Database
         {
             Directory.CreateDirectory(folder);
         }
+    }
+
+    /// <summary>
+    /// Npgsql prepares statements only when asked; automatic preparation keeps the hot ones (the case read of every
+    /// rating, the writer's inserts and counter upserts) parsed and planned once per physical connection.
+    /// A connection string that says otherwise wins.
+    /// </summary>
+    internal static string WithAutoPrepare(string connectionString)
+    {
+        // Npgsql's own builder knows every keyword, so only the raw pairs can say whether this one was given.
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (given.ContainsKey("Max Auto Prepare") || given.ContainsKey("MaxAutoPrepare"))
+        {
+            return connectionString;
+        }
+
+        return new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64 }.ConnectionString;
     }
 
     /// <summary>
