@@ -136,9 +136,11 @@ public static class StatsApi
     {
         var (first, last) = (ToDay(from), ToDay(to));
         var path = rootPath.Replace("%", "", StringComparison.Ordinal);
+        // "AgencyId IN (the region's agencies)" lets the database walk the counters' (AgencyId, Day) key per agency;
+        // a correlated EXISTS per counter row made it scan every region's rows.
+        var agencies = db.Agencies.Where(a => a.Region.Path.StartsWith(path) && (agency == null || a.CreditCode == agency)).Select(a => a.Id);
         var counters = db.HandlingCounters.AsNoTracking()
-            .Where(h => h.Day >= first && h.Day <= last)
-            .Where(h => db.Agencies.Any(a => a.Id == h.AgencyId && a.Region.Path.StartsWith(path) && (agency == null || a.CreditCode == agency)))
+            .Where(h => agencies.Contains(h.AgencyId) && h.Day >= first && h.Day <= last)
             .Where(h => item == null || db.Items.Any(i => i.Id == h.ItemId && i.ItemCode == item));
         var t = await counters.GroupBy(_ => 1).Select(g => new HandlingTotals(
             g.Sum(h => h.BadRatings), g.Sum(h => h.Replied), g.Sum(h => h.Founded), g.Sum(h => h.Rectified), g.Sum(h => h.Answered),
