@@ -66,22 +66,20 @@ public sealed class PreparedRead<T>(Func<DbContext, string> sql, int extraColumn
         {
             slot.Command.Parameters[0].Value = key;
             await using var rows = await slot.Command.ExecuteReaderAsync(ct);
-            (T?, object?[]) result = (null, new object?[extraColumns]);
+            var extra = new object?[extraColumns];
+            T? entity = null;
             if (await rows.ReadAsync(ct))
             {
-                var entity = reader.Read(rows);
-                var extra = new object?[extraColumns];
+                entity = reader.Read(rows);
                 for (var i = 0; i < extraColumns; i++)
                 {
                     var ordinal = reader.ColumnNames.Length + i;
                     extra[i] = rows.IsDBNull(ordinal) ? null : rows.GetValue(ordinal);
                 }
-
-                result = (entity, extra);
             }
 
             keep = true;
-            return result;
+            return (entity, extra);
         }
         finally
         {

@@ -10,8 +10,8 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace Pingjia.Data;
 
 /// <summary>
-/// Inserts new rows of one entity type with multi-row <c>INSERT … VALUES (…), (…)</c> statements, without change
-/// tracking. For hot append-only paths (ratings and audit entries written by the rating group commit), where
+/// Inserts new rows of one entity type with <c>INSERT … VALUES</c> statements (one row each on SQLite, many rows each
+/// elsewhere, see <c>RowsPerStatement</c>), without change tracking. For hot append-only paths (ratings and audit entries written by the rating group commit), where
 /// <c>SaveChanges</c> spends more time generating SQL and tracking entities than the database spends writing.
 /// Columns, names and value conversions come from the EF model and its type mappings, so rows are stored exactly
 /// as <c>SaveChanges</c> would store them, on every provider. Runs inside the context's current transaction.
@@ -31,11 +31,8 @@ public static class RowInserts
             return;
         }
 
-        var plan = Plans.GetOrAdd((db.Model, typeof(T)), key => InsertPlan.Create(db, key.Item2));
-        // SQLite binds parameters by name with a linear search per name, so a statement of many rows costs the
-        // square of its parameters; one row per statement, prepared once and executed per row, is cheapest there
-        // (no round trips). Elsewhere many rows per statement save round trips.
-        var perStatement = db.Database.IsSqlite() ? 1 : Math.Max(1, MaxParameters / plan.Columns.Length);
+        var plan = Plans.GetOrAdd((db.Model, typeof(T)), static (key, db) => InsertPlan.Create(db, key.Item2), db);
+        var perStatement = plan.RowsPerStatement;
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         await db.Database.OpenConnectionAsync(ct);
         try
@@ -83,37 +80,44 @@ public static class RowInserts
 
     private sealed record Column(RelationalTypeMapping Mapping, Func<object, object?> Get, bool Nullable);
 
-    private sealed class InsertPlan(string head, Column[] columns, ISqlGenerationHelper sql)
+    private sealed class InsertPlan
     {
+        private readonly string _head;
+        private readonly string[][] _names;
         private readonly ConcurrentDictionary<int, string> _sql = new();
 
-        public Column[] Columns { get; } = columns;
+        private InsertPlan(string head, Column[] columns, int rowsPerStatement, ISqlGenerationHelper sql)
+        {
+            _head = head;
+            Columns = columns;
+            RowsPerStatement = rowsPerStatement;
+            // The placeholder itself (@p3_7) names the parameter: Microsoft.Data.Sqlite then finds it at the first try
+            // instead of trying each prefix with a new string, and Npgsql accepts the prefix too.
+            _names = [.. Enumerable.Range(0, rowsPerStatement).Select(r =>
+                Enumerable.Range(0, columns.Length).Select(c => sql.GenerateParameterNamePlaceholder($"p{r}_{c}")).ToArray())];
+        }
 
-        private readonly ConcurrentDictionary<int, string[]> _names = new();
+        public Column[] Columns { get; }
 
         /// <summary>
-        /// The placeholder itself (<c>@p3_7</c>) names the parameter: Microsoft.Data.Sqlite then finds it at the first
-        /// try instead of trying each prefix with a new string, and Npgsql accepts the prefix too.
+        /// SQLite binds parameters by name with a linear search per name, so a statement of many rows costs the square
+        /// of its parameters: one row per statement, prepared once and rebound per row, is cheapest there (and costs
+        /// no round trips). Elsewhere many rows per statement save round trips.
         /// </summary>
-        public string ParameterName(int row, int column) => _names.GetOrAdd(row, r =>
-            [.. Enumerable.Range(0, Columns.Length).Select(c => sql.GenerateParameterNamePlaceholder($"p{r}_{c}"))])[column];
+        public int RowsPerStatement { get; }
 
-        public string Sql(int rows) => _sql.GetOrAdd(rows, n =>
+        public string ParameterName(int row, int column) => _names[row][column];
+
+        public string Sql(int rows) => _sql.GetOrAdd(rows, static (n, plan) =>
         {
-            var text = new StringBuilder(head);
+            var text = new StringBuilder(plan._head);
             for (var r = 0; r < n; r++)
             {
-                text.Append(r == 0 ? "\n(" : ",\n(");
-                for (var c = 0; c < Columns.Length; c++)
-                {
-                    text.Append(c == 0 ? "" : ", ").Append(ParameterName(r, c));
-                }
-
-                text.Append(')');
+                text.Append(r == 0 ? "\n(" : ",\n(").AppendJoin(", ", plan._names[r]).Append(')');
             }
 
             return text.Append(';').ToString();
-        });
+        }, this);
 
         public static InsertPlan Create(DbContext db, Type type)
         {
@@ -135,7 +139,8 @@ public static class RowInserts
             }
 
             var head = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", names)}) VALUES";
-            return new InsertPlan(head, [.. columns], sql);
+            var rowsPerStatement = db.Database.IsSqlite() ? 1 : Math.Max(1, MaxParameters / columns.Count);
+            return new InsertPlan(head, [.. columns], rowsPerStatement, sql);
         }
 
         private static Func<object, object?> Getter(Type type, System.Reflection.PropertyInfo property)

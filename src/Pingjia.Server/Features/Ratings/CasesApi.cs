@@ -267,7 +267,7 @@ public static partial class CasesApi
     /// <summary>A case inside the caller's scope (through its agency), or 404.</summary>
     internal static async Task<Case> FindVisibleAsync(PingjiaDbContext db, Caller caller, string caseNo, CancellationToken ct, CaseLookup? lookup = null)
     {
-        var found = lookup is not null && await lookup.FindAsync(db, caseNo, ct) is { } prepared ? prepared.Found : await CaseByNo(db, caseNo, ct);
+        var found = lookup is null ? await CaseByNo(db, caseNo, ct) : await lookup.FindAsync(db, caseNo, ct);
         if (found is null || found.AgencyPath is null || !caller.SeesAgency(found.Case.AgencyId, found.AgencyPath))
         {
             throw new DomainException(ErrorKind.NotFound, "case_not_found", $"Case {caseNo} was not found.");
@@ -280,7 +280,7 @@ public static partial class CasesApi
 
     // Every rating submission starts here: one round trip for the case and its agency's region, untracked (callers
     // only read it), compiled once instead of translated per request.
-    private static readonly Func<PingjiaDbContext, string, CancellationToken, Task<CaseWithPath?>> CaseByNo = EF.CompileAsyncQuery(
+    internal static readonly Func<PingjiaDbContext, string, CancellationToken, Task<CaseWithPath?>> CaseByNo = EF.CompileAsyncQuery(
         (PingjiaDbContext db, string caseNo, CancellationToken ct) => db.Cases.AsNoTracking().Where(c => c.CaseNo == caseNo)
             .Select(c => new CaseWithPath(c, db.Agencies.Where(a => a.Id == c.AgencyId).Select(a => a.Region.Path).FirstOrDefault()))
             .FirstOrDefault());
@@ -320,7 +320,8 @@ public static class PersonalDataAccess
 
 /// <summary>
 /// The rating path's case read kept prepared on SQLite (see <see cref="PreparedRead{T}"/>): preparing this wide
-/// statement cost more CPU than anything else in a rating submission. Same rows and columns as the EF query.
+/// statement cost more CPU than anything else in a rating submission. Same rows and columns as the EF query, which
+/// serves the other providers.
 /// </summary>
 public sealed class CaseLookup : IDisposable
 {
@@ -333,15 +334,11 @@ public sealed class CaseLookup : IDisposable
         LIMIT 1
         """, extraColumns: 1);
 
-    /// <summary>What the prepared read found (the case and its agency's region path, or nothing).</summary>
-    internal sealed record Result(CasesApi.CaseWithPath? Found);
-
-    /// <summary>The prepared read's result; <c>null</c> when this provider has no prepared path (use the EF query).</summary>
-    internal async Task<Result?> FindAsync(PingjiaDbContext db, string caseNo, CancellationToken ct)
-    {
-        var read = await _read.ReadAsync(db, caseNo, ct);
-        return read is not { } row ? null : new Result(row.Entity is null ? null : new CasesApi.CaseWithPath(row.Entity, row.Extra[0] as string));
-    }
+    /// <summary>The case and its agency's region path, or <c>null</c>: prepared on SQLite, the EF compiled query elsewhere.</summary>
+    internal async Task<CasesApi.CaseWithPath?> FindAsync(PingjiaDbContext db, string caseNo, CancellationToken ct) =>
+        await _read.ReadAsync(db, caseNo, ct) is not { } row ? await CasesApi.CaseByNo(db, caseNo, ct)
+        : row.Entity is null ? null
+        : new CasesApi.CaseWithPath(row.Entity, row.Extra[0] as string);
 
     public void Dispose() => _read.Dispose();
 }
