@@ -64,7 +64,15 @@ public static class RowInserts
                         }
                     }
 
-                    await command.ExecuteNonQueryAsync(ct);
+                    try
+                    {
+                        await command.ExecuteNonQueryAsync(ct);
+                    }
+                    catch (DbException e)
+                    {
+                        // As SaveChanges reports it, so callers handle a unique violation the same way on both paths.
+                        throw new DbUpdateException($"Inserting {typeof(T).Name} rows failed: {e.Message}", e);
+                    }
                 }
             }
             finally

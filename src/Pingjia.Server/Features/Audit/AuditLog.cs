@@ -54,9 +54,8 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
                 // Taking the head row first serialises appenders on every provider (a row lock on PostgreSQL,
                 // the write lock on SQLite), so two transactions can never chain onto the same hash.
                 var count = _pending.Count;
-                await db.AuditHeads.Where(h => h.Id == 1)
-                    .ExecuteUpdateAsync(s => s.SetProperty(h => h.Sequence, h => h.Sequence + count), ct);
-                var head = await db.AuditHeads.AsNoTracking().SingleAsync(h => h.Id == 1, ct);
+                var head = (await db.Database.SqlQuery<ChainHead>(
+                    $"""UPDATE audit_head SET "Sequence" = "Sequence" + {count} WHERE "Id" = 1 RETURNING "Sequence", "Hash" """).ToListAsync(ct)).Single();
                 var sequence = head.Sequence - count;
                 var prev = head.Hash;
                 foreach (var entry in _pending)
@@ -92,6 +91,14 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
                 await tx.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>The chain's head as the appending transaction sees it once it holds the head row.</summary>
+    private sealed class ChainHead
+    {
+        public long Sequence { get; init; }
+
+        public string Hash { get; init; } = "";
     }
 
     /// <summary>SM3 over every field of the entry and the previous hash, in a fixed text form.</summary>

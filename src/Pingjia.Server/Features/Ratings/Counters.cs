@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Pingjia.Data;
 using Pingjia.Domain.Ratings;
@@ -30,7 +32,7 @@ public sealed record CounterDelta(
     public static CounterDelta ForExclusion(int level, bool isDefault) => ForRating(level, isDefault, -1) with { Excluded = 1 };
 }
 
-/// <summary>Changes to counters gathered over a transaction, written with one upsert per distinct day row and month row.</summary>
+/// <summary>Changes to counters gathered over a transaction, written with one upsert row per distinct day row and month row.</summary>
 public sealed class CounterBatch
 {
     private readonly Dictionary<CounterKey, CounterDelta> _days = [];
@@ -42,60 +44,104 @@ public sealed class CounterBatch
         var months = new Dictionary<CounterKey, CounterDelta>();
         foreach (var (key, delta) in _days)
         {
-            await Counters.UpsertAsync(db, Counters.DayTable, key, delta, ct);
             var month = key.ToMonth();
             months[month] = months.TryGetValue(month, out var d) ? d + delta : delta;
         }
 
-        foreach (var (key, delta) in months)
-        {
-            await Counters.UpsertAsync(db, Counters.MonthTable, key, delta, ct);
-        }
-
+        await Counters.UpsertAsync(db, [.. _days.Select(r => (Counters.DayTable, r.Key, r.Value)), .. months.Select(r => (Counters.MonthTable, r.Key, r.Value))], ct);
         _days.Clear();
     }
 }
 
 /// <summary>
-/// Adds to counter rows with one upsert statement per row (the same SQL on SQLite and PostgreSQL), inside the caller's
-/// transaction, so a figure and the change it counts commit together. Every change lands in its day row and its month row.
+/// Adds to counter rows with upserts (the same SQL on SQLite and PostgreSQL), inside the caller's transaction, so a
+/// figure and the change it counts commit together. Every change lands in its day row and its month row.
 /// </summary>
 public static class Counters
 {
     internal const string DayTable = "rating_counters";
     internal const string MonthTable = "rating_counters_monthly";
+    private const int ParametersPerRow = 16;
 
     public static string ChannelKey(RatingChannel channel) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(channel.ToString());
 
-    public static async Task AddAsync(PingjiaDbContext db, CounterKey k, CounterDelta d, CancellationToken ct)
+    public static Task AddAsync(PingjiaDbContext db, CounterKey k, CounterDelta d, CancellationToken ct) =>
+        UpsertAsync(db, [(DayTable, k, d), (MonthTable, k.ToMonth(), d)], ct);
+
+    /// <summary>
+    /// Writes every row in one round trip where it can: several rows per INSERT, and the statements of both tables in
+    /// one command. The rows of one table must have distinct keys (an upsert cannot touch a row twice).
+    /// </summary>
+    internal static async Task UpsertAsync(PingjiaDbContext db, IReadOnlyList<(string Table, CounterKey Key, CounterDelta Delta)> rows, CancellationToken ct)
     {
-        await UpsertAsync(db, DayTable, k, d, ct);
-        await UpsertAsync(db, MonthTable, k.ToMonth(), d, ct);
+        // SQLite looks parameters up by name one by one, so its statements stay short; PostgreSQL takes big ones.
+        var rowsPerStatement = db.IsPostgres ? 250 : 8;
+        var sql = new StringBuilder();
+        var values = new List<object>(rows.Count * ParametersPerRow);
+        foreach (var table in rows.Select(r => r.Table).Distinct())
+        {
+            foreach (var chunk in rows.Where(r => r.Table == table).Chunk(rowsPerStatement))
+            {
+                if (values.Count + chunk.Length * ParametersPerRow > 8000)
+                {
+                    await ExecuteAsync(db, sql, values, ct);
+                }
+
+                AppendUpsert(sql, table, values.Count, chunk.Length);
+                foreach (var (_, k, d) in chunk)
+                {
+                    values.AddRange([k.AgencyId, k.Day, k.ItemId, k.StaffId, k.Channel, d.Finished, d.FinishedRated, d.Active, d.A1, d.A2, d.A3, d.A4, d.A5, d.Defaults, d.Excluded, d.FollowUps]);
+                }
+            }
+        }
+
+        await ExecuteAsync(db, sql, values, ct);
     }
 
-    internal static Task UpsertAsync(PingjiaDbContext db, string table, CounterKey k, CounterDelta d, CancellationToken ct)
+    private static async Task ExecuteAsync(PingjiaDbContext db, StringBuilder sql, List<object> values, CancellationToken ct)
+    {
+        if (values.Count == 0)
+        {
+            return;
+        }
+
+        // The table and column names are the constants above; every value is a parameter.
+#pragma warning disable EF1002
+        await db.Database.ExecuteSqlRawAsync(sql.ToString(), values, ct);
+#pragma warning restore EF1002
+        sql.Clear();
+        values.Clear();
+    }
+
+    private static void AppendUpsert(StringBuilder sql, string table, int firstParameter, int rowCount)
     {
         var period = table == MonthTable ? "Month" : "Day";
-        // The table and column names are the two constants above; every value is a parameter.
-#pragma warning disable EF1002
-        return db.Database.ExecuteSqlRawAsync($$"""
-            INSERT INTO {{table}} ("AgencyId", "{{period}}", "ItemId", "StaffId", "Channel", "Finished", "FinishedRated", "Active", "A1", "A2", "A3", "A4", "A5", "Defaults", "Excluded", "FollowUps")
-            VALUES ({0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}, {11}, {12}, {13}, {14}, {15})
-            ON CONFLICT ("AgencyId", "{{period}}", "ItemId", "StaffId", "Channel") DO UPDATE SET
-              "Finished" = {{table}}."Finished" + excluded."Finished",
-              "FinishedRated" = {{table}}."FinishedRated" + excluded."FinishedRated",
-              "Active" = {{table}}."Active" + excluded."Active",
-              "A1" = {{table}}."A1" + excluded."A1",
-              "A2" = {{table}}."A2" + excluded."A2",
-              "A3" = {{table}}."A3" + excluded."A3",
-              "A4" = {{table}}."A4" + excluded."A4",
-              "A5" = {{table}}."A5" + excluded."A5",
-              "Defaults" = {{table}}."Defaults" + excluded."Defaults",
-              "Excluded" = {{table}}."Excluded" + excluded."Excluded",
-              "FollowUps" = {{table}}."FollowUps" + excluded."FollowUps"
-            """,
-            [k.AgencyId, k.Day, k.ItemId, k.StaffId, k.Channel, d.Finished, d.FinishedRated, d.Active, d.A1, d.A2, d.A3, d.A4, d.A5, d.Defaults, d.Excluded, d.FollowUps],
-            ct);
-#pragma warning restore EF1002
+        sql.Append(CultureInfo.InvariantCulture, $"""INSERT INTO {table} ("AgencyId", "{period}", "ItemId", "StaffId", "Channel", "Finished", "FinishedRated", "Active", "A1", "A2", "A3", "A4", "A5", "Defaults", "Excluded", "FollowUps") VALUES """);
+        for (var r = 0; r < rowCount; r++)
+        {
+            sql.Append(r == 0 ? "(" : ", (");
+            for (var c = 0; c < ParametersPerRow; c++)
+            {
+                sql.Append(c == 0 ? "{" : ", {").Append(firstParameter + (r * ParametersPerRow) + c).Append('}');
+            }
+
+            sql.Append(')');
+        }
+
+        sql.Append(CultureInfo.InvariantCulture, $"""
+             ON CONFLICT ("AgencyId", "{period}", "ItemId", "StaffId", "Channel") DO UPDATE SET
+              "Finished" = {table}."Finished" + excluded."Finished",
+              "FinishedRated" = {table}."FinishedRated" + excluded."FinishedRated",
+              "Active" = {table}."Active" + excluded."Active",
+              "A1" = {table}."A1" + excluded."A1",
+              "A2" = {table}."A2" + excluded."A2",
+              "A3" = {table}."A3" + excluded."A3",
+              "A4" = {table}."A4" + excluded."A4",
+              "A5" = {table}."A5" + excluded."A5",
+              "Defaults" = {table}."Defaults" + excluded."Defaults",
+              "Excluded" = {table}."Excluded" + excluded."Excluded",
+              "FollowUps" = {table}."FollowUps" + excluded."FollowUps";
+
+            """);
     }
 }

@@ -232,56 +232,45 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
 
     /// <summary>
     /// Writes queued simple submissions (no batch, no theme) in one transaction; see <see cref="RatingWriter"/>.
-    /// Results are in the order of the queue; a (case, step) rated earlier, or earlier in the same batch, is returned as it is.
+    /// Results are in the order of the queue; a (case, step) that appears twice in the queue is rated once, and the
+    /// repeat gets that rating. A (case, step) rated by an earlier transaction (a repeat whose request read the case
+    /// before that commit) fails the insert on the unique key: the writer then writes the batch one by one, and the
+    /// repeat is answered with the stored rating. That race is rare, so the usual batch does not pay for a lookup.
     /// </summary>
     internal async Task<SubmissionResult[]> WriteBatchAsync(IReadOnlyList<PendingRating> batch, CancellationToken ct)
     {
-        var caseIds = batch.Select(p => p.Submission.Case.Id).Distinct().ToList();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var ratings = (await db.Ratings.AsNoTracking().Where(r => caseIds.Contains(r.CaseId)).ToListAsync(ct)).ToDictionary(r => (r.CaseId, r.Step));
-        var active = (await db.Cases.Where(c => caseIds.Contains(c.Id) && c.HasActiveRating).Select(c => c.Id).ToListAsync(ct)).ToHashSet();
+        var made = new Dictionary<(Guid CaseId, string Step), Rating>();
+        var cases = new Dictionary<Guid, Case>();
         var counters = new CounterBatch();
-        var claimed = new List<Guid>();
-        var made = new List<Rating>();
         var results = new SubmissionResult[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {
             var (p, s) = (batch[i], batch[i].Submission);
-            if (ratings.TryGetValue((s.Case.Id, s.Step), out var existing))
+            if (made.TryGetValue((s.Case.Id, s.Step), out var twin))
             {
-                results[i] = new SubmissionResult(existing, false, []);
+                results[i] = new SubmissionResult(twin, false, []);
                 continue;
             }
 
             audit.ActorOverride = p.Actor;
             var rating = NewRating(s.Case, s.Step, s.Input, s.Channel, false, s.RaterIndex, p.ConfigVersion, p.At);
-            made.Add(rating);
-            ratings[(s.Case.Id, s.Step)] = rating;
+            made.Add((s.Case.Id, s.Step), rating);
+            cases.TryAdd(s.Case.Id, s.Case);
             counters.Add(KeyOf(rating), CounterDelta.ForRating(rating.Level, false));
-            if (active.Add(s.Case.Id))
-            {
-                claimed.Add(s.Case.Id);
-                CountRated(s.Case, counters);
-            }
-
             await RecordAsync(rating, s.Case, ct);
             results[i] = new SubmissionResult(rating, true, []);
         }
 
-        if (claimed.Count > 0)
+        // A case counts as rated once: only the cases this statement flips are counted.
+        foreach (var id in await db.ClaimUnratedAsync(cases.Keys, ct))
         {
-            var marked = await db.Cases.Where(c => claimed.Contains(c.Id) && !c.HasActiveRating)
-                .ExecuteUpdateAsync(u => u.SetProperty(c => c.HasActiveRating, true), ct);
-            if (marked != claimed.Count)
-            {
-                // Another instance rated one of these cases since the read above: write the batch again one by one.
-                throw new DbUpdateConcurrencyException($"{claimed.Count - marked} of {claimed.Count} cases were rated meanwhile.");
-            }
+            CountRated(cases[id], counters);
         }
 
         // Written directly, not tracked: SaveChanges would cost more per rating than the database does. The
         // ratings go first, as the work orders saved with the audit entries refer to them.
-        await db.InsertRowsAsync(made, ct);
+        await db.InsertRowsAsync([.. made.Values], ct);
         await counters.FlushAsync(db, ct);
         await audit.SaveAsync(ct);
         await tx.CommitAsync(ct);
