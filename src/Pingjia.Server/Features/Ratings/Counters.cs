@@ -48,9 +48,15 @@ public sealed class CounterBatch
             months[month] = months.TryGetValue(month, out var d) ? d + delta : delta;
         }
 
-        await Counters.UpsertAsync(db, [.. _days.Select(r => (Counters.DayTable, r.Key, r.Value)), .. months.Select(r => (Counters.MonthTable, r.Key, r.Value))], ct);
+        // Always in the same order (day rows, then month rows, each by key), so that two transactions that lock the
+        // same counter rows (two server instances on one PostgreSQL database) wait for each other instead of deadlocking.
+        await Counters.UpsertAsync(db, [.. Ordered(_days, Counters.DayTable), .. Ordered(months, Counters.MonthTable)], ct);
         _days.Clear();
     }
+
+    private static IEnumerable<(string, CounterKey, CounterDelta)> Ordered(Dictionary<CounterKey, CounterDelta> rows, string table) =>
+        rows.OrderBy(r => r.Key.AgencyId).ThenBy(r => r.Key.Day).ThenBy(r => r.Key.ItemId).ThenBy(r => r.Key.StaffId)
+            .ThenBy(r => r.Key.Channel, StringComparer.Ordinal).Select(r => (table, r.Key, r.Value));
 }
 
 /// <summary>
