@@ -73,13 +73,14 @@ internal static class Database
     {
         // Npgsql's own builder knows every keyword, so only the raw pairs can say whether one was given.
         var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        bool Given(string keyword) => given.ContainsKey(keyword) || given.ContainsKey(keyword.Replace(" ", "", StringComparison.Ordinal));
         var built = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare"))
+        if (!Given("Max Auto Prepare"))
         {
             built.MaxAutoPrepare = 64;
         }
 
-        if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose"))
+        if (!Given("No Reset On Close"))
         {
             built.NoResetOnClose = true;
         }

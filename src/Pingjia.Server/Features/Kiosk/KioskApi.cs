@@ -29,14 +29,14 @@ public static class KioskApi
         app.MapPut("/api/v1/windows/{windowId:guid}/current-case", SetCurrent).WithTags("Kiosk");
 
     private static async Task<Ok<CurrentCaseResponse>> SetCurrent(
-        Guid windowId, CurrentCaseRequest request, PingjiaDbContext db, Caller caller, AuditLog audit, TimeProvider time, CancellationToken ct)
+        Guid windowId, CurrentCaseRequest request, PingjiaDbContext db, Caller caller, CaseLookup cases, AuditLog audit, TimeProvider time, CancellationToken ct)
     {
         caller.Require(Role.SystemAdmin, Role.BureauAdmin, Role.AgencyManager, Role.Staff, Role.Integration);
         new Validation().Required(request.CaseNo, "caseNo", 64).ThrowIfInvalid();
         var window = await db.Windows.AsNoTracking()
             .FirstOrDefaultAsync(w => w.Id == windowId && w.IsActive && db.VisibleAgencies(caller).Any(a => a.Id == w.AgencyId), ct)
             ?? throw DomainException.NotFound("Window");
-        var c = await CasesApi.FindVisibleAsync(db, caller, request.CaseNo!, ct);
+        var c = await cases.FindVisibleAsync(db, caller, request.CaseNo!, ct);
         if (c.AgencyId != window.AgencyId)
         {
             throw DomainException.Conflict("case_of_other_agency", "A window's device offers only cases of the window's own agency.");

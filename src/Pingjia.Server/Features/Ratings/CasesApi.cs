@@ -165,16 +165,19 @@ public static partial class CasesApi
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // The case-level counts live on the day rating opened, under the case's unit: when either moves, they move with it.
         var rated = c.HasActiveRating ? 1 : 0;
+        var counters = new CounterBatch();
         if (oldOpens is not null && (oldOpens != c.RatingOpensAt || oldAgency != c.AgencyId || oldItem != c.ItemId || oldStaff != c.StaffId))
         {
-            await Counters.AddAsync(db, new CounterKey(RatingWindow.DayOf(oldOpens.Value), oldAgency, oldItem, oldStaff ?? Guid.Empty, ""), new CounterDelta(Finished: -1, FinishedRated: -rated), ct);
+            counters.Add(new CounterKey(RatingWindow.DayOf(oldOpens.Value), oldAgency, oldItem, oldStaff ?? Guid.Empty, ""), new CounterDelta(Finished: -1, FinishedRated: -rated));
             oldOpens = null;
         }
 
         if (oldOpens is null && c.RatingOpensAt is { } opensAt)
         {
-            await Counters.AddAsync(db, new CounterKey(RatingWindow.DayOf(opensAt), c.AgencyId, c.ItemId, c.StaffId ?? Guid.Empty, ""), new CounterDelta(Finished: 1, FinishedRated: rated), ct);
+            counters.Add(new CounterKey(RatingWindow.DayOf(opensAt), c.AgencyId, c.ItemId, c.StaffId ?? Guid.Empty, ""), new CounterDelta(Finished: 1, FinishedRated: rated));
         }
+
+        await counters.FlushAsync(db, ct);
 
         audit.Record(existing is null ? "case.created" : "case.updated", "case", caseNo,
             new { c.Status, c.ServiceChannel, itemCode = item.ItemCode, agencyCreditCode = agency.CreditCode, c.RatingOpensAt, c.RatingClosesAt, c.EntryReason, eventAt });
@@ -245,10 +248,10 @@ public static partial class CasesApi
     }
 
     private static async Task<Ok<CaseResponse>> Get(
-        string caseNo, bool? reveal, PingjiaDbContext db, Caller caller, AuditLog audit, PersonalData personal, TimeProvider time, CancellationToken ct)
+        string caseNo, bool? reveal, PingjiaDbContext db, Caller caller, CaseLookup cases, AuditLog audit, PersonalData personal, TimeProvider time, CancellationToken ct)
     {
         caller.Require(Enum.GetValues<Role>());
-        var c = await FindVisibleAsync(db, caller, caseNo, ct);
+        var c = await cases.FindVisibleAsync(db, caller, caseNo, ct);
         var canReveal = reveal == true && PersonalDataAccess.MayReveal(caller);
         if (reveal == true && !canReveal)
         {
@@ -263,27 +266,6 @@ public static partial class CasesApi
 
         return TypedResults.Ok(await ToResponseAsync(db, c, personal, canReveal, time.UtcNow(), ct));
     }
-
-    /// <summary>A case inside the caller's scope (through its agency), or 404.</summary>
-    internal static async Task<Case> FindVisibleAsync(PingjiaDbContext db, Caller caller, string caseNo, CancellationToken ct, CaseLookup? lookup = null)
-    {
-        var found = lookup is null ? await CaseByNo(db, caseNo, ct) : await lookup.FindAsync(db, caseNo, ct);
-        if (found is null || found.AgencyPath is null || !caller.SeesAgency(found.Case.AgencyId, found.AgencyPath))
-        {
-            throw new DomainException(ErrorKind.NotFound, "case_not_found", $"Case {caseNo} was not found.");
-        }
-
-        return found.Case;
-    }
-
-    internal sealed record CaseWithPath(Case Case, string? AgencyPath);
-
-    // Every rating submission starts here: one round trip for the case and its agency's region, untracked (callers
-    // only read it), compiled once instead of translated per request.
-    internal static readonly Func<PingjiaDbContext, string, CancellationToken, Task<CaseWithPath?>> CaseByNo = EF.CompileAsyncQuery(
-        (PingjiaDbContext db, string caseNo, CancellationToken ct) => db.Cases.AsNoTracking().Where(c => c.CaseNo == caseNo)
-            .Select(c => new CaseWithPath(c, db.Agencies.Where(a => a.Id == c.AgencyId).Select(a => a.Region.Path).FirstOrDefault()))
-            .FirstOrDefault());
 
     internal static RatingEntryView EntryOf(Case c, DateTime now) =>
         c.HasActiveRating || c.DefaultedAt is not null
@@ -316,29 +298,4 @@ public static partial class CasesApi
 public static class PersonalDataAccess
 {
     public static bool MayReveal(Caller caller) => caller.Role is Role.SystemAdmin or Role.BureauAdmin or Role.AgencyManager;
-}
-
-/// <summary>
-/// The rating path's case read kept prepared on SQLite (see <see cref="PreparedRead{T}"/>): preparing this wide
-/// statement cost more CPU than anything else in a rating submission. Same rows and columns as the EF query, which
-/// serves the other providers.
-/// </summary>
-public sealed class CaseLookup : IDisposable
-{
-    private readonly PreparedRead<Case> _read = new(db =>
-        $"""
-        SELECT {PreparedRead<Case>.Columns(db, "c")},
-            (SELECT r."Path" FROM agencies AS a INNER JOIN regions AS r ON a."RegionId" = r."Id" WHERE a."Id" = c."AgencyId" LIMIT 1)
-        FROM cases AS c
-        WHERE c."CaseNo" = @key
-        LIMIT 1
-        """, extraColumns: 1);
-
-    /// <summary>The case and its agency's region path, or <c>null</c>: prepared on SQLite, the EF compiled query elsewhere.</summary>
-    internal async Task<CasesApi.CaseWithPath?> FindAsync(PingjiaDbContext db, string caseNo, CancellationToken ct) =>
-        await _read.ReadAsync(db, caseNo, ct) is not { } row ? await CasesApi.CaseByNo(db, caseNo, ct)
-        : row.Entity is null ? null
-        : new CasesApi.CaseWithPath(row.Entity, row.Extra[0] as string);
-
-    public void Dispose() => _read.Dispose();
 }

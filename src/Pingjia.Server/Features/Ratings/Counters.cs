@@ -50,13 +50,13 @@ public sealed class CounterBatch
 
         // Always in the same order (day rows, then month rows, each by key), so that two transactions that lock the
         // same counter rows (two server instances on one PostgreSQL database) wait for each other instead of deadlocking.
-        await Counters.UpsertAsync(db, [.. Ordered(_days, Counters.DayTable), .. Ordered(months, Counters.MonthTable)], ct);
+        await Counters.UpsertAsync(db, Ordered(_days), Ordered(months), ct);
         _days.Clear();
     }
 
-    private static IEnumerable<(string, CounterKey, CounterDelta)> Ordered(Dictionary<CounterKey, CounterDelta> rows, string table) =>
-        rows.OrderBy(r => r.Key.AgencyId).ThenBy(r => r.Key.Day).ThenBy(r => r.Key.ItemId).ThenBy(r => r.Key.StaffId)
-            .ThenBy(r => r.Key.Channel, StringComparer.Ordinal).Select(r => (table, r.Key, r.Value));
+    private static List<KeyValuePair<CounterKey, CounterDelta>> Ordered(Dictionary<CounterKey, CounterDelta> rows) =>
+        [.. rows.OrderBy(r => r.Key.AgencyId).ThenBy(r => r.Key.Day).ThenBy(r => r.Key.ItemId).ThenBy(r => r.Key.StaffId)
+            .ThenBy(r => r.Key.Channel, StringComparer.Ordinal)];
 }
 
 /// <summary>
@@ -71,30 +71,35 @@ public static class Counters
 
     public static string ChannelKey(RatingChannel channel) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(channel.ToString());
 
-    public static Task AddAsync(PingjiaDbContext db, CounterKey k, CounterDelta d, CancellationToken ct) =>
-        UpsertAsync(db, [(DayTable, k, d), (MonthTable, k.ToMonth(), d)], ct);
+    public static Task AddAsync(PingjiaDbContext db, CounterKey k, CounterDelta d, CancellationToken ct)
+    {
+        var batch = new CounterBatch();
+        batch.Add(k, d);
+        return batch.FlushAsync(db, ct);
+    }
 
     /// <summary>
     /// Writes every row in one round trip where it can: several rows per INSERT, and the statements of both tables in
-    /// one command. The rows of one table must have distinct keys (an upsert cannot touch a row twice).
+    /// one command. Keys are distinct within each list (an upsert cannot touch a row twice).
     /// </summary>
-    internal static async Task UpsertAsync(PingjiaDbContext db, IReadOnlyList<(string Table, CounterKey Key, CounterDelta Delta)> rows, CancellationToken ct)
+    internal static async Task UpsertAsync(PingjiaDbContext db, IReadOnlyList<KeyValuePair<CounterKey, CounterDelta>> days,
+        IReadOnlyList<KeyValuePair<CounterKey, CounterDelta>> months, CancellationToken ct)
     {
         // SQLite looks parameters up by name one by one, so its statements stay short; PostgreSQL takes big ones.
         var rowsPerStatement = db.IsPostgres ? 250 : 8;
         var sql = new StringBuilder();
-        var values = new List<object>(rows.Count * ParametersPerRow);
-        foreach (var table in rows.Select(r => r.Table).Distinct())
+        var values = new List<object>((days.Count + months.Count) * ParametersPerRow);
+        foreach (var (table, rows) in new[] { (DayTable, days), (MonthTable, months) })
         {
-            foreach (var chunk in rows.Where(r => r.Table == table).Chunk(rowsPerStatement))
+            foreach (var chunk in rows.Chunk(rowsPerStatement))
             {
-                if (values.Count + chunk.Length * ParametersPerRow > 8000)
+                if (values.Count + (chunk.Length * ParametersPerRow) > 8000)
                 {
                     await ExecuteAsync(db, sql, values, ct);
                 }
 
                 AppendUpsert(sql, table, values.Count, chunk.Length);
-                foreach (var (_, k, d) in chunk)
+                foreach (var (k, d) in chunk)
                 {
                     values.AddRange([k.AgencyId, k.Day, k.ItemId, k.StaffId, k.Channel, d.Finished, d.FinishedRated, d.Active, d.A1, d.A2, d.A3, d.A4, d.A5, d.Defaults, d.Excluded, d.FollowUps]);
                 }

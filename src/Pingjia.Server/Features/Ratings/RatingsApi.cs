@@ -93,7 +93,7 @@ public static class RatingsApi
     }
 
     private static async Task<Results<Created<SubmitResponse>, Ok<SubmitResponse>>> Submit(
-        RatingRequest request, PingjiaDbContext db, Caller caller, RatingService ratings, CaseLookup lookup, CancellationToken ct)
+        RatingRequest request, PingjiaDbContext db, Caller caller, RatingService ratings, CaseLookup cases, CancellationToken ct)
     {
         caller.Require(Submitters);
         new Validation()
@@ -102,7 +102,7 @@ public static class RatingsApi
             .Check(request.Channel is not null && request.Channel != RatingChannel.Default, "channel", "channel is required (pc, app, qr_code, hall_device, self_service_terminal, hotline, sms, paper, mini_program).")
             .Check(request.Related is null or { Count: <= 20 }, "related", "At most 20 related ratings.")
             .ThrowIfInvalid();
-        var c = await CasesApi.FindVisibleAsync(db, caller, request.CaseNo!, ct, lookup);
+        var c = await cases.FindVisibleAsync(db, caller, request.CaseNo!, ct);
         var input = Input(request.Level, request.Indicators, request.Tags, request.Text);
         var result = await ratings.SubmitAsync(new Submission(
             c, request.Step ?? RatingService.MainStep, input, request.Channel!.Value, c.MobileIndex ?? c.IdNumberIndex,
@@ -161,32 +161,32 @@ public static class RatingsApi
             config.TagPolicy, existing is null ? null : ToResponse(existing)));
     }
 
-    private static async Task<Ok<RatingResponse>> Get(Guid id, PingjiaDbContext db, Caller caller, CancellationToken ct)
+    private static async Task<Ok<RatingResponse>> Get(Guid id, PingjiaDbContext db, Caller caller, CaseLookup cases, CancellationToken ct)
     {
         caller.Require(Enum.GetValues<Role>());
-        return TypedResults.Ok(ToResponse(await FindVisibleAsync(id, db, caller, ct)));
+        return TypedResults.Ok(ToResponse(await FindVisibleAsync(id, db, caller, cases, ct)));
     }
 
-    private static async Task<Rating> FindVisibleAsync(Guid id, PingjiaDbContext db, Caller caller, CancellationToken ct)
+    private static async Task<Rating> FindVisibleAsync(Guid id, PingjiaDbContext db, Caller caller, CaseLookup cases, CancellationToken ct)
     {
         var rating = await db.Ratings.FirstOrDefaultAsync(r => r.Id == id, ct)
             ?? throw DomainException.NotFound("Rating");
-        await CasesApi.FindVisibleAsync(db, caller, rating.CaseNo, ct);
+        await cases.FindVisibleAsync(db, caller, rating.CaseNo, ct);
         return rating;
     }
 
-    private static async Task<Ok<List<RatingResponse>>> ListForCase(string caseNo, PingjiaDbContext db, Caller caller, CancellationToken ct)
+    private static async Task<Ok<List<RatingResponse>>> ListForCase(string caseNo, PingjiaDbContext db, Caller caller, CaseLookup cases, CancellationToken ct)
     {
         caller.Require(Enum.GetValues<Role>());
-        var c = await CasesApi.FindVisibleAsync(db, caller, caseNo, ct);
+        var c = await cases.FindVisibleAsync(db, caller, caseNo, ct);
         var list = await db.Ratings.AsNoTracking().Where(r => r.CaseId == c.Id).OrderBy(r => r.CreatedAt).ToListAsync(ct);
         return TypedResults.Ok(list.Select(ToResponse).ToList());
     }
 
-    private static async Task<Ok<RatingResponse>> FollowUp(Guid id, FollowUpRequest request, PingjiaDbContext db, Caller caller, RatingService ratings, CancellationToken ct)
+    private static async Task<Ok<RatingResponse>> FollowUp(Guid id, FollowUpRequest request, PingjiaDbContext db, Caller caller, CaseLookup cases, RatingService ratings, CancellationToken ct)
     {
         caller.Require(Submitters);
-        var rating = await FindVisibleAsync(id, db, caller, ct);
+        var rating = await FindVisibleAsync(id, db, caller, cases, ct);
         var c = await db.Cases.AsNoTracking().SingleAsync(x => x.Id == rating.CaseId, ct);
         return TypedResults.Ok(ToResponse(await ratings.FollowUpAsync(rating, c, request.Text, ct)));
     }
@@ -214,15 +214,15 @@ public static class RatingsApi
         return TypedResults.Ok(new HandlingSatisfactionResponse(order.No, order.State, order.Round));
     }
 
-    private static async Task<Ok<RatingResponse>> Exclude(Guid id, ExcludeRequest request, PingjiaDbContext db, Caller caller, RatingService ratings, CancellationToken ct)
+    private static async Task<Ok<RatingResponse>> Exclude(Guid id, ExcludeRequest request, PingjiaDbContext db, Caller caller, CaseLookup cases, RatingService ratings, CancellationToken ct)
     {
         caller.Require(Role.SystemAdmin, Role.BureauAdmin);
-        var rating = await FindVisibleAsync(id, db, caller, ct);
+        var rating = await FindVisibleAsync(id, db, caller, cases, ct);
         return TypedResults.Ok(ToResponse(await ratings.ExcludeAsync(rating, request.Reason, ct)));
     }
 
     private static async Task<Created<LinkResponse>> CreateLink(
-        string caseNo, LinkRequest? request, PingjiaDbContext db, Caller caller, RatingLinks links, TimeProvider time, CancellationToken ct)
+        string caseNo, LinkRequest? request, PingjiaDbContext db, Caller caller, CaseLookup cases, RatingLinks links, TimeProvider time, CancellationToken ct)
     {
         caller.Require(Submitters);
         new Validation()
@@ -230,7 +230,7 @@ public static class RatingsApi
                 "channel", "A link is for qr_code, sms, hall_device, app or pc.")
             .Optional(request?.Step, "step", 32)
             .ThrowIfInvalid();
-        var c = await CasesApi.FindVisibleAsync(db, caller, caseNo, ct);
+        var c = await cases.FindVisibleAsync(db, caller, caseNo, ct);
         var now = time.UtcNow();
         // A rated case still gets links: its rater follows up, and later says what they think of the handling.
         var rated = c.HasActiveRating || c.DefaultedAt is not null;
