@@ -90,7 +90,13 @@ public sealed class PingjiaDbContext(DbContextOptions<PingjiaDbContext> options)
 
     public DbSet<AuditHead> AuditHeads => Set<AuditHead>();
 
-    public bool IsPostgres => Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
+    // Asked on every hot statement: ProviderName reads an assembly name each time, so the answer is kept (a pooled
+    // context keeps its options, and with them its provider).
+    private bool? _isPostgres;
+
+    public bool IsPostgres => _isPostgres ??= Database.ProviderName == "Npgsql.EntityFrameworkCore.PostgreSQL";
+
+    public bool IsSqlite => !IsPostgres;
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

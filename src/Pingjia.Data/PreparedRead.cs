@@ -35,9 +35,9 @@ public sealed class PreparedRead<T>(Func<DbContext, string> sql, int extraColumn
         string.Join(", ", ReaderFor(db).ColumnNames.Select(c => $"{alias}.{c}"));
 
     /// <summary>The first row as an untracked entity and the extra columns, or <c>(null, …)</c> when no row matched; <c>null</c> when not on SQLite.</summary>
-    public async Task<(T? Entity, object?[] Extra)?> ReadAsync(DbContext db, string key, CancellationToken ct)
+    public async Task<(T? Entity, object?[] Extra)?> ReadAsync(PingjiaDbContext db, string key, CancellationToken ct)
     {
-        if (!db.Database.IsSqlite())
+        if (!db.IsSqlite)
         {
             return null;
         }

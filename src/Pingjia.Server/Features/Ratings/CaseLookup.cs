@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Pingjia.Data;
 using Pingjia.Data.Ratings;
@@ -12,15 +13,28 @@ internal sealed record CaseWithPath(Case Case, string? AgencyPath);
 /// <summary>
 /// Reads a case by its number, untracked, with its agency's region path, in one statement. Every rating submission
 /// starts here. On SQLite the statement is kept prepared (see <see cref="PreparedRead{T}"/>): preparing this wide
-/// statement cost more CPU than anything else in a submission. Elsewhere an EF compiled query reads the same rows
-/// and columns (Npgsql prepares it automatically).
+/// statement cost more CPU than anything else in a submission. On PostgreSQL the round trip is the cost (the send
+/// that wakes a backend, per request), so concurrent reads are coalesced: whoever asks while a read is running
+/// waits for the next one, which fetches every waiting number in one statement (<c>"CaseNo" = ANY(…)</c>, prepared
+/// by Npgsql). A lone request still gets its own read at once; under load one statement serves tens of requests.
+/// Callers that asked for the same number at the same moment share one <see cref="Case"/>: treat it as read-only.
 /// </summary>
-public sealed class CaseLookup : IDisposable
+public sealed class CaseLookup(IServiceScopeFactory scopes) : IDisposable
 {
+    private const int MaxReaders = 2;
+    private const int MaxBatch = 128;
+
     private static readonly Func<PingjiaDbContext, string, CancellationToken, Task<CaseWithPath?>> ByNo = EF.CompileAsyncQuery(
         (PingjiaDbContext db, string caseNo, CancellationToken ct) => db.Cases.AsNoTracking().Where(c => c.CaseNo == caseNo)
             .Select(c => new CaseWithPath(c, db.Agencies.Where(a => a.Id == c.AgencyId).Select(a => a.Region.Path).FirstOrDefault()))
             .FirstOrDefault());
+
+    private static readonly Func<PingjiaDbContext, string[], IAsyncEnumerable<CaseWithPath>> ByNos = EF.CompileAsyncQuery(
+        (PingjiaDbContext db, string[] caseNos) => db.Cases.AsNoTracking().Where(c => caseNos.Contains(c.CaseNo))
+            .Select(c => new CaseWithPath(c, db.Agencies.Where(a => a.Id == c.AgencyId).Select(a => a.Region.Path).FirstOrDefault())));
+
+    private readonly ConcurrentQueue<(string CaseNo, TaskCompletionSource<CaseWithPath?> Done)> _waiting = new();
+    private int _readers;
 
     private readonly PreparedRead<Case> _read = new(db =>
         $"""
@@ -43,11 +57,104 @@ public sealed class CaseLookup : IDisposable
         return found.Case;
     }
 
-    /// <summary>The case and its agency's region path, or <c>null</c>: prepared on SQLite, the EF compiled query elsewhere.</summary>
-    internal async Task<CaseWithPath?> FindAsync(PingjiaDbContext db, string caseNo, CancellationToken ct) =>
-        await _read.ReadAsync(db, caseNo, ct) is not { } row ? await ByNo(db, caseNo, ct)
-        : row.Entity is null ? null
-        : new CaseWithPath(row.Entity, row.Extra[0] as string);
+    /// <summary>The case and its agency's region path, or <c>null</c>: prepared on SQLite, coalesced elsewhere.</summary>
+    internal async Task<CaseWithPath?> FindAsync(PingjiaDbContext db, string caseNo, CancellationToken ct)
+    {
+        // Inside a transaction the caller must see its own writes: its own connection reads.
+        if (db.Database.CurrentTransaction is not null)
+        {
+            return await ByNo(db, caseNo, ct);
+        }
+
+        if (await _read.ReadAsync(db, caseNo, ct) is { } row)
+        {
+            return row.Entity is null ? null : new CaseWithPath(row.Entity, row.Extra[0] as string);
+        }
+
+        var done = new TaskCompletionSource<CaseWithPath?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _waiting.Enqueue((caseNo, done));
+        StartReaderIfFree();
+        return await done.Task.WaitAsync(ct);
+    }
+
+    private void StartReaderIfFree()
+    {
+        if (!TryTakeReaderSlot())
+        {
+            return;
+        }
+
+        // The reader belongs to no request: without this it would inherit the first caller's HttpContext.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _ = Task.Run(ReadWaitingAsync);
+        }
+    }
+
+    private bool TryTakeReaderSlot()
+    {
+        var n = Volatile.Read(ref _readers);
+        while (n < MaxReaders)
+        {
+            var seen = Interlocked.CompareExchange(ref _readers, n + 1, n);
+            if (seen == n)
+            {
+                return true;
+            }
+
+            n = seen;
+        }
+
+        return false;
+    }
+
+    private async Task ReadWaitingAsync()
+    {
+        var batch = new List<(string CaseNo, TaskCompletionSource<CaseWithPath?> Done)>();
+        while (true)
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _waiting.TryDequeue(out var next))
+            {
+                batch.Add(next);
+            }
+
+            if (batch.Count == 0)
+            {
+                Interlocked.Decrement(ref _readers);
+                // A number queued after the last look, while every slot looked taken, must not wait for the next caller.
+                if (_waiting.IsEmpty || !TryTakeReaderSlot())
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<PingjiaDbContext>();
+                var found = new Dictionary<string, CaseWithPath>(batch.Count, StringComparer.Ordinal);
+                await foreach (var c in ByNos(db, [.. batch.Select(b => b.CaseNo).Distinct(StringComparer.Ordinal)]))
+                {
+                    found[c.Case.CaseNo] = c;
+                }
+
+                foreach (var (caseNo, done) in batch)
+                {
+                    done.TrySetResult(found.GetValueOrDefault(caseNo));
+                }
+            }
+            catch (Exception e)
+            {
+                foreach (var (_, done) in batch)
+                {
+                    done.TrySetException(e);
+                }
+            }
+        }
+    }
 
     public void Dispose() => _read.Dispose();
 }

@@ -39,4 +39,57 @@ public sealed class CaseLookupTests(PingjiaFactory factory) : IClassFixture<Ping
 
         Assert.Null(await lookup.FindAsync(db, no + "-none", CancellationToken.None));
     }
+
+    [Fact]
+    public async Task FindAsync_ManyCallersAtOnce_EachGetsItsOwnCase()
+    {
+        var s = await RatingScenario.CreateAsync(factory);
+        var nos = Enumerable.Range(0, 40).Select(_ => RatingScenario.NewCaseNo()).ToList();
+        foreach (var no in nos)
+        {
+            await s.PutCaseAsync(no, s.Case());
+        }
+
+        var lookup = factory.Services.GetRequiredService<CaseLookup>();
+        // Known numbers (some asked twice) and unknown ones, all at once, each caller on its own context as requests are.
+        var asked = nos.Concat(nos.Take(10)).Concat(nos.Take(5).Select(n => n + "-none")).OrderBy(_ => Random.Shared.Next()).ToList();
+        var reads = await Task.WhenAll(asked.Select(async no =>
+        {
+            await Task.Yield();
+            using var db = factory.Db();
+            return (Asked: no, Read: await lookup.FindAsync(db, no, CancellationToken.None));
+        }));
+
+        foreach (var (no, read) in reads)
+        {
+            if (no.EndsWith("-none", StringComparison.Ordinal))
+            {
+                Assert.Null(read);
+            }
+            else
+            {
+                Assert.NotNull(read);
+                Assert.Equal(no, read.Case.CaseNo);
+                Assert.NotNull(read.AgencyPath);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task FindAsync_InsideATransaction_SeesItsOwnUncommittedChange()
+    {
+        var s = await RatingScenario.CreateAsync(factory);
+        var no = RatingScenario.NewCaseNo();
+        await s.PutCaseAsync(no, s.Case());
+        var lookup = factory.Services.GetRequiredService<CaseLookup>();
+        using var db = factory.Db();
+        await using var tx = await db.Database.BeginTransactionAsync();
+        await db.Cases.Where(c => c.CaseNo == no).ExecuteUpdateAsync(u => u.SetProperty(c => c.BatchNo, "uncommitted"));
+
+        var read = await lookup.FindAsync(db, no, CancellationToken.None);
+
+        Assert.Equal("uncommitted", read?.Case.BatchNo);
+        await tx.RollbackAsync();
+        Assert.Null((await lookup.FindAsync(db, no, CancellationToken.None))?.Case.BatchNo);
+    }
 }
