@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-
 namespace Pingjia.Data.Ratings;
 
 /// <summary>Marks cases as holding an active rating, in one statement that says which cases it changed.</summary>
@@ -20,12 +18,10 @@ public static class CaseClaims
         // The only difference between the providers: PostgreSQL takes the keys as one array parameter, SQLite has no
         // arrays and takes a list. Either way the statement can only use the primary key.
         const string head = """UPDATE cases SET "HasActiveRating" = TRUE WHERE NOT "HasActiveRating" AND "Id" """;
-        const string tail = """ RETURNING "Id" AS "Value" """;
-        var (sql, parameters) = db.IsPostgres
-            ? (head + "= ANY({0})" + tail, new object[] { caseIds.ToArray() })
-            : (head + "IN (" + string.Join(", ", Enumerable.Range(0, caseIds.Count).Select(i => $"{{{i}}}")) + ")" + tail, caseIds.Cast<object>().ToArray());
-#pragma warning disable EF1002 // the text is built from constants and placeholders only; every value is a parameter
-        return await db.Database.SqlQueryRaw<Guid>(sql, parameters).ToListAsync(ct);
-#pragma warning restore EF1002
+        const string tail = """ RETURNING "Id" """;
+        var (sql, values) = db.IsPostgres
+            ? (head + "= ANY(@p0)" + tail, new object[] { caseIds.ToArray() })
+            : (head + "IN (" + string.Join(", ", Enumerable.Range(0, caseIds.Count).Select(DirectSql.Placeholder)) + ")" + tail, caseIds.Cast<object>().ToArray());
+        return await db.QueryAsync(sql, values, static row => row.GetGuid(0), ct);
     }
 }

@@ -54,8 +54,9 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
                 // Taking the head row first serialises appenders on every provider (a row lock on PostgreSQL,
                 // the write lock on SQLite), so two transactions can never chain onto the same hash.
                 var count = _pending.Count;
-                var head = (await db.Database.SqlQuery<ChainHead>(
-                    $"""UPDATE audit_head SET "Sequence" = "Sequence" + {count} WHERE "Id" = 1 RETURNING "Sequence", "Hash" """).ToListAsync(ct)).Single();
+                var head = (await db.QueryAsync(
+                    """UPDATE audit_head SET "Sequence" = "Sequence" + @p0 WHERE "Id" = 1 RETURNING "Sequence", "Hash" """, [(long)count],
+                    static row => new ChainHead { Sequence = row.GetInt64(0), Hash = row.GetString(1) }, ct)).Single();
                 var sequence = head.Sequence - count;
                 var prev = head.Hash;
                 foreach (var entry in _pending)
@@ -67,7 +68,7 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
 
                 // Appended directly rather than tracked: every write of the server ends here, often with many entries.
                 await db.InsertRowsAsync(_pending, ct);
-                await db.AuditHeads.Where(h => h.Id == 1).ExecuteUpdateAsync(s => s.SetProperty(h => h.Hash, prev), ct);
+                await db.ExecuteAsync("""UPDATE audit_head SET "Hash" = @p0 WHERE "Id" = 1""", [prev], ct);
             }
 
             await db.SaveChangesAsync(ct);

@@ -117,9 +117,7 @@ public static class Counters
         }
 
         // The table and column names are the constants above; every value is a parameter.
-#pragma warning disable EF1002
-        await db.Database.ExecuteSqlRawAsync(sql.ToString(), values, ct);
-#pragma warning restore EF1002
+        await db.ExecuteAsync(sql.ToString(), values, ct);
         sql.Clear();
         values.Clear();
     }
@@ -133,7 +131,7 @@ public static class Counters
             sql.Append(r == 0 ? "(" : ", (");
             for (var c = 0; c < ParametersPerRow; c++)
             {
-                sql.Append(c == 0 ? "{" : ", {").Append(firstParameter + (r * ParametersPerRow) + c).Append('}');
+                sql.Append(c == 0 ? "" : ", ").Append(DirectSql.Placeholder(firstParameter + (r * ParametersPerRow) + c));
             }
 
             sql.Append(')');

@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Pingjia.Data;
+
+/// <summary>
+/// Statements that run in every transaction of a hot path (the rating writer's claim and counters, the audit
+/// chain's head), sent as plain commands on the context's connection and current transaction. Through EF's raw-SQL
+/// API each cost more client CPU than the database spent on it (query-cache keys, a composed query for SqlQuery,
+/// diagnostics). Values are still bound with the model's type mappings, so they are stored and compared exactly as
+/// EF stores them (a Guid as upper-case text on SQLite, a UTC timestamp on PostgreSQL).
+/// Placeholders are <c>@p0</c>, <c>@p1</c> … in the order of the values; every value is a parameter.
+/// </summary>
+public static class DirectSql
+{
+    private static readonly ConcurrentDictionary<(IModel, Type), RelationalTypeMapping> Mappings = new();
+
+    /// <summary>The placeholder of the value at <paramref name="index"/>.</summary>
+    public static string Placeholder(int index) => index < Names.Length ? Names[index] : "@p" + index;
+
+    private static readonly string[] Names = [.. Enumerable.Range(0, 512).Select(i => "@p" + i)];
+
+    /// <summary>Runs a statement that returns no rows; the number of rows it changed.</summary>
+    public static async Task<int> ExecuteAsync(this PingjiaDbContext db, string sql, IReadOnlyList<object> values, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var command = Create(db, sql, values);
+            return await command.ExecuteNonQueryAsync(ct);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>Runs a statement and reads every row it returns with <paramref name="read"/>.</summary>
+    public static async Task<List<T>> QueryAsync<T>(this PingjiaDbContext db, string sql, IReadOnlyList<object> values, Func<DbDataReader, T> read, CancellationToken ct)
+    {
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var command = Create(db, sql, values);
+            await using var rows = await command.ExecuteReaderAsync(ct);
+            var list = new List<T>();
+            while (await rows.ReadAsync(ct))
+            {
+                list.Add(read(rows));
+            }
+
+            return list;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static DbCommand Create(PingjiaDbContext db, string sql, IReadOnlyList<object> values)
+    {
+        var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        command.CommandText = sql;
+        for (var i = 0; i < values.Count; i++)
+        {
+            var value = values[i];
+            var mapping = Mappings.GetOrAdd((db.Model, value.GetType()), static (key, db) =>
+                db.GetService<IRelationalTypeMappingSource>().FindMapping(key.Item2)
+                ?? throw new InvalidOperationException($"No type mapping for {key.Item2}."), db);
+            command.Parameters.Add(mapping.CreateParameter(command, Placeholder(i), value, nullable: false));
+        }
+
+        return command;
+    }
+}
