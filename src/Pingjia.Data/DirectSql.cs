@@ -61,6 +61,15 @@ public static class DirectSql
         }
     }
 
+    /// <summary>A parameter for <paramref name="value"/> made by the model's type mapping for its type (not added to any command).</summary>
+    internal static DbParameter CreateParameter(PingjiaDbContext db, DbCommand factory, string name, object value)
+    {
+        var mapping = Mappings.GetOrAdd((db.Model, value.GetType()), static (key, db) =>
+            db.GetService<IRelationalTypeMappingSource>().FindMapping(key.Item2)
+            ?? throw new InvalidOperationException($"No type mapping for {key.Item2}."), db);
+        return mapping.CreateParameter(factory, name, value, nullable: false);
+    }
+
     private static DbCommand Create(PingjiaDbContext db, string sql, IReadOnlyList<object> values)
     {
         var command = db.Database.GetDbConnection().CreateCommand();
@@ -68,11 +77,7 @@ public static class DirectSql
         command.CommandText = sql;
         for (var i = 0; i < values.Count; i++)
         {
-            var value = values[i];
-            var mapping = Mappings.GetOrAdd((db.Model, value.GetType()), static (key, db) =>
-                db.GetService<IRelationalTypeMappingSource>().FindMapping(key.Item2)
-                ?? throw new InvalidOperationException($"No type mapping for {key.Item2}."), db);
-            command.Parameters.Add(mapping.CreateParameter(command, Placeholder(i), value, nullable: false));
+            command.Parameters.Add(CreateParameter(db, command, Placeholder(i), values[i]));
         }
 
         return command;

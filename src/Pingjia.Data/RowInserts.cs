@@ -86,6 +86,27 @@ public static class RowInserts
         }
     }
 
+    /// <summary>The same inserts as <see cref="InsertRowsAsync"/>, added as statements of a batch instead of run.</summary>
+    internal static void AddTo<T>(PingjiaDbContext db, IReadOnlyList<T> rows, Func<string, DbBatchCommand> newCommand, DbCommand parameterFactory)
+        where T : class
+    {
+        var plan = Plans.GetOrAdd((db.Model, typeof(T)), static (key, db) => InsertPlan.Create(db, key.Item2), db);
+        for (var start = 0; start < rows.Count; start += plan.RowsPerStatement)
+        {
+            var count = Math.Min(plan.RowsPerStatement, rows.Count - start);
+            var command = newCommand(plan.Sql(count));
+            for (var r = 0; r < count; r++)
+            {
+                var row = rows[start + r];
+                for (var c = 0; c < plan.Columns.Length; c++)
+                {
+                    var column = plan.Columns[c];
+                    command.Parameters.Add(column.Mapping.CreateParameter(parameterFactory, plan.ParameterName(r, c), column.Get(row), column.Nullable));
+                }
+            }
+        }
+    }
+
     private sealed record Column(RelationalTypeMapping Mapping, Func<object, object?> Get, bool Nullable);
 
     private sealed class InsertPlan

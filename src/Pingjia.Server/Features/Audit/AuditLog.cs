@@ -12,7 +12,7 @@ namespace Pingjia.Server.Features.Audit;
 
 /// <summary>
 /// Appends changes of state to the hash-chained audit log in the same transaction as the change itself.
-/// Call <see cref="Record"/> for each change, then <see cref="SaveAsync"/> instead of <c>SaveChangesAsync</c>.
+/// Call <see cref="Record"/> for each change, then <see cref="SaveAsync(CancellationToken)"/> instead of <c>SaveChangesAsync</c>.
 /// </summary>
 public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller caller)
 {
@@ -45,6 +45,17 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
     /// <summary>Saves the tracked changes and the recorded audit entries atomically.</summary>
     public async Task SaveAsync(CancellationToken ct)
     {
+        await using var statements = new StatementBatch(db);
+        await SaveAsync(statements, ct);
+    }
+
+    /// <summary>
+    /// Saves the tracked changes and the recorded audit entries atomically, together with the caller's
+    /// <paramref name="statements"/> (on PostgreSQL the entries join them in one round trip; they run before the
+    /// tracked changes, which may refer to rows they insert).
+    /// </summary>
+    public async Task SaveAsync(StatementBatch statements, CancellationToken ct)
+    {
         var own = db.Database.CurrentTransaction is null;
         var tx = own ? await db.Database.BeginTransactionAsync(ct) : null;
         try
@@ -67,9 +78,11 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
                 }
 
                 // Appended directly rather than tracked: every write of the server ends here, often with many entries.
-                await db.InsertRowsAsync(_pending, ct);
-                await db.ExecuteAsync("""UPDATE audit_head SET "Hash" = @p0 WHERE "Id" = 1""", [prev], ct);
+                await statements.AddRowsAsync([.. _pending], ct);
+                await statements.AddAsync("""UPDATE audit_head SET "Hash" = @p0 WHERE "Id" = 1""", [prev], ct);
             }
+
+            await statements.FlushAsync(ct);
 
             await db.SaveChangesAsync(ct);
             if (tx is not null)

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.EntityFrameworkCore;
 using Pingjia.Data;
 using Pingjia.Domain.Ratings;
 
@@ -41,6 +40,14 @@ public sealed class CounterBatch
 
     public async Task FlushAsync(PingjiaDbContext db, CancellationToken ct)
     {
+        await using var statements = new StatementBatch(db);
+        await FlushAsync(statements, ct);
+        await statements.FlushAsync(ct);
+    }
+
+    /// <summary>Adds the upserts to <paramref name="statements"/>, to be sent with the rest of the transaction's writes.</summary>
+    public async Task FlushAsync(StatementBatch statements, CancellationToken ct)
+    {
         var months = new Dictionary<CounterKey, CounterDelta>();
         foreach (var (key, delta) in _days)
         {
@@ -50,7 +57,7 @@ public sealed class CounterBatch
 
         // Always in the same order (day rows, then month rows, each by key), so that two transactions that lock the
         // same counter rows (two server instances on one PostgreSQL database) wait for each other instead of deadlocking.
-        await Counters.UpsertAsync(db, Ordered(_days), Ordered(months), ct);
+        await Counters.UpsertAsync(statements, Ordered(_days), Ordered(months), ct);
         _days.Clear();
     }
 
@@ -79,50 +86,34 @@ public static class Counters
     }
 
     /// <summary>
-    /// Writes every row in one round trip where it can: several rows per INSERT, and the statements of both tables in
-    /// one command. Keys are distinct within each list (an upsert cannot touch a row twice).
+    /// Adds the upserts of every row to <paramref name="statements"/>: several rows per statement, and on PostgreSQL
+    /// every statement of both tables in the caller's one round trip. Keys are distinct within each list (an upsert
+    /// cannot touch a row twice).
     /// </summary>
-    internal static async Task UpsertAsync(PingjiaDbContext db, IReadOnlyList<KeyValuePair<CounterKey, CounterDelta>> days,
+    internal static async Task UpsertAsync(StatementBatch statements, IReadOnlyList<KeyValuePair<CounterKey, CounterDelta>> days,
         IReadOnlyList<KeyValuePair<CounterKey, CounterDelta>> months, CancellationToken ct)
     {
         // SQLite looks parameters up by name one by one, so its statements stay short; PostgreSQL takes big ones.
-        var rowsPerStatement = db.IsPostgres ? 250 : 8;
+        var rowsPerStatement = statements.Context.IsPostgres ? 250 : 8;
         var sql = new StringBuilder();
-        var values = new List<object>((days.Count + months.Count) * ParametersPerRow);
         foreach (var (table, rows) in new[] { (DayTable, days), (MonthTable, months) })
         {
             foreach (var chunk in rows.Chunk(rowsPerStatement))
             {
-                if (values.Count + (chunk.Length * ParametersPerRow) > 8000)
-                {
-                    await ExecuteAsync(db, sql, values, ct);
-                }
-
-                AppendUpsert(sql, table, values.Count, chunk.Length);
+                var values = new List<object>(chunk.Length * ParametersPerRow);
+                AppendUpsert(sql.Clear(), table, chunk.Length);
                 foreach (var (k, d) in chunk)
                 {
                     values.AddRange([k.AgencyId, k.Day, k.ItemId, k.StaffId, k.Channel, d.Finished, d.FinishedRated, d.Active, d.A1, d.A2, d.A3, d.A4, d.A5, d.Defaults, d.Excluded, d.FollowUps]);
                 }
+
+                // The table and column names are the constants here; every value is a parameter.
+                await statements.AddAsync(sql.ToString(), values, ct);
             }
         }
-
-        await ExecuteAsync(db, sql, values, ct);
     }
 
-    private static async Task ExecuteAsync(PingjiaDbContext db, StringBuilder sql, List<object> values, CancellationToken ct)
-    {
-        if (values.Count == 0)
-        {
-            return;
-        }
-
-        // The table and column names are the constants above; every value is a parameter.
-        await db.ExecuteAsync(sql.ToString(), values, ct);
-        sql.Clear();
-        values.Clear();
-    }
-
-    private static void AppendUpsert(StringBuilder sql, string table, int firstParameter, int rowCount)
+    private static void AppendUpsert(StringBuilder sql, string table, int rowCount)
     {
         var period = table == MonthTable ? "Month" : "Day";
         sql.Append(CultureInfo.InvariantCulture, $"""INSERT INTO {table} ("AgencyId", "{period}", "ItemId", "StaffId", "Channel", "Finished", "FinishedRated", "Active", "A1", "A2", "A3", "A4", "A5", "Defaults", "Excluded", "FollowUps") VALUES """);
@@ -131,7 +122,7 @@ public static class Counters
             sql.Append(r == 0 ? "(" : ", (");
             for (var c = 0; c < ParametersPerRow; c++)
             {
-                sql.Append(c == 0 ? "" : ", ").Append(DirectSql.Placeholder(firstParameter + (r * ParametersPerRow) + c));
+                sql.Append(c == 0 ? "" : ", ").Append(DirectSql.Placeholder((r * ParametersPerRow) + c));
             }
 
             sql.Append(')');
@@ -149,8 +140,7 @@ public static class Counters
               "A5" = {table}."A5" + excluded."A5",
               "Defaults" = {table}."Defaults" + excluded."Defaults",
               "Excluded" = {table}."Excluded" + excluded."Excluded",
-              "FollowUps" = {table}."FollowUps" + excluded."FollowUps";
-
+              "FollowUps" = {table}."FollowUps" + excluded."FollowUps"
             """);
     }
 }

@@ -84,8 +84,9 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
                 }
             }
 
-            await counters.FlushAsync(db, ct);
-            await audit.SaveAsync(ct);
+            await using var statements = new StatementBatch(db);
+            await counters.FlushAsync(statements, ct);
+            await audit.SaveAsync(statements, ct);
             await tx.CommitAsync(ct);
             return new SubmissionResult(main, true, made);
         }
@@ -122,8 +123,9 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
         audit.ActorOverride = "system:rating-window";
         var counters = new CounterBatch();
         await AddAsync(c, MainStep, new RatingInput(RatingLevels.DefaultLevel, new Dictionary<string, int>(), [], null), RatingChannel.Default, true, null, version, c.RatingClosesAt!.Value, counters, ct);
-        await counters.FlushAsync(db, ct);
-        await audit.SaveAsync(ct);
+        await using var statements = new StatementBatch(db);
+        await counters.FlushAsync(statements, ct);
+        await audit.SaveAsync(statements, ct);
         await tx.CommitAsync(ct);
         return true;
     }
@@ -269,10 +271,12 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
         }
 
         // Written directly, not tracked: SaveChanges would cost more per rating than the database does. The
-        // ratings go first, as the work orders saved with the audit entries refer to them.
-        await db.InsertRowsAsync([.. made.Values], ct);
-        await counters.FlushAsync(db, ct);
-        await audit.SaveAsync(ct);
+        // ratings go first, as the work orders saved with the audit entries refer to them. On PostgreSQL the
+        // ratings, counters and audit entries go in one round trip.
+        await using var statements = new StatementBatch(db);
+        await statements.AddRowsAsync([.. made.Values], ct);
+        await counters.FlushAsync(statements, ct);
+        await audit.SaveAsync(statements, ct);
         await tx.CommitAsync(ct);
         return results;
     }
