@@ -1,0 +1,131 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Pingjia.Data;
+using Pingjia.Data.Audit;
+using Pingjia.Data.Ratings;
+using Pingjia.Domain.Ratings;
+using Pingjia.Server.Tests.Features.Ratings;
+
+namespace Pingjia.Server.Tests.Infrastructure;
+
+/// <summary>
+/// RowInserts writes rows without EF's change tracking, with parameters it makes itself: what it stores must be
+/// byte for byte what SaveChanges stores, or lookups, joins and sorts on those columns would silently differ.
+/// </summary>
+public sealed class RowInsertsTests(PingjiaFactory factory) : IClassFixture<PingjiaFactory>
+{
+    [Fact]
+    public async Task InsertRowsAsync_RatingsWithAndWithoutOptionalValues_StoredExactlyAsSaveChangesStoresThem()
+    {
+        var s = await RatingScenario.CreateAsync(factory);
+        var no = RatingScenario.NewCaseNo();
+        await s.PutCaseAsync(no, s.Case());
+        using var db = factory.Db();
+        var c = await db.Cases.AsNoTracking().SingleAsync(x => x.CaseNo == no);
+        var at = new DateTime(2026, 12, 6, 1, 2, 3, DateTimeKind.Utc).AddTicks(4567);
+        var staff = Guid.CreateVersion7();
+        Rating Full(string step) => new()
+        {
+            Id = Guid.CreateVersion7(), CaseId = c.Id, CaseNo = c.CaseNo, Step = step, Level = 2, Indicators = """{"环境":3}""", Tags = "510,520",
+            Text = "等了很久 waited", FollowUp = "追评", FollowUpAt = at.AddDays(1), Channel = RatingChannel.HallDevice, IsDefault = false,
+            BatchNo = "B-1", RaterIndex = "ab12", Excluded = true, ExcludedReason = "申诉成立", ExcludedAt = at.AddDays(2),
+            AgencyId = c.AgencyId, ItemId = c.ItemId, StaffId = staff, Day = 20261206, ConfigVersion = 3, CreatedAt = at,
+        };
+        Rating Bare(string step) => new()
+        {
+            Id = Guid.CreateVersion7(), CaseId = c.Id, CaseNo = c.CaseNo, Step = step, Level = 5, Indicators = "{}", Tags = "",
+            Channel = RatingChannel.Default, IsDefault = true, AgencyId = c.AgencyId, ItemId = c.ItemId, Day = 20261206, ConfigVersion = 1, CreatedAt = at,
+        };
+
+        foreach (var (ours, theirs) in new[] { (Full("s1"), Full("s2")), (Bare("s3"), Bare("s4")) })
+        {
+            await db.InsertRowsAsync([ours], CancellationToken.None);
+            db.Ratings.Add(theirs);
+            await db.SaveChangesAsync();
+            db.ChangeTracker.Clear();
+            await AssertStoredAlikeAsync(db, "ratings", "Id", ours.Id, theirs.Id, "Id", "Step");
+        }
+    }
+
+    [Fact]
+    public async Task InsertRowsAsync_AuditEntries_StoredExactlyAsSaveChangesStoresThem()
+    {
+        using var db = factory.Db();
+        AuditEntry Entry(long sequence) => new()
+        {
+            Sequence = sequence, Id = Guid.CreateVersion7(), At = new DateTime(2026, 12, 6, 23, 59, 59, DateTimeKind.Utc).AddTicks(9999999),
+            Actor = "key:测试", Action = "rating.created", EntityType = "rating", EntityId = "x", Data = """{"level":1}""", PrevHash = "00", Hash = "ff",
+        };
+        var ours = Entry(900_000_001);
+        var theirs = Entry(900_000_002);
+
+        await db.InsertRowsAsync([ours], CancellationToken.None);
+        db.AuditEntries.Add(theirs);
+        await db.SaveChangesAsync();
+
+        await AssertStoredAlikeAsync(db, "audit_entries", "Sequence", ours.Sequence, theirs.Sequence, "Sequence", "Id");
+    }
+
+    [Fact]
+    public async Task InsertRowsAsync_DuplicateKey_FailsAsDbUpdateExceptionAndStoresNothingMore()
+    {
+        var s = await RatingScenario.CreateAsync(factory);
+        var no = RatingScenario.NewCaseNo();
+        await s.PutCaseAsync(no, s.Case());
+        using var db = factory.Db();
+        var c = await db.Cases.AsNoTracking().SingleAsync(x => x.CaseNo == no);
+        Rating Make() => new()
+        {
+            Id = Guid.CreateVersion7(), CaseId = c.Id, CaseNo = c.CaseNo, Step = "same", Level = 5, Indicators = "{}", Tags = "",
+            Channel = RatingChannel.App, AgencyId = c.AgencyId, ItemId = c.ItemId, Day = 20261206, ConfigVersion = 1, CreatedAt = DateTime.UtcNow,
+        };
+
+        await using (var tx = await db.Database.BeginTransactionAsync())
+        {
+            var e = await Assert.ThrowsAsync<DbUpdateException>(() => db.InsertRowsAsync([Make(), Make()], CancellationToken.None));
+            Assert.True(Pingjia.Server.Infrastructure.ProblemExceptionHandler.IsUniqueViolation(e), e.InnerException?.ToString());
+        }
+
+        Assert.Equal(0, await db.Ratings.CountAsync(r => r.CaseId == c.Id));
+    }
+
+    /// <summary>Every column but <paramref name="differing"/> holds the same stored value (type and content) in both rows.</summary>
+    private static async Task AssertStoredAlikeAsync(PingjiaDbContext db, string table, string key, object a, object b, params string[] differing)
+    {
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync();
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"""SELECT * FROM {table} WHERE "{key}" = @a OR "{key}" = @b""";
+            foreach (var (name, value) in new[] { ("@a", a), ("@b", b) })
+            {
+                var p = command.CreateParameter();
+                p.ParameterName = name;
+                // Bound as the column is stored: a key of text on SQLite, typed on PostgreSQL.
+                p.Value = value is Guid g && db.IsSqlite ? g.ToString().ToUpperInvariant() : value;
+                command.Parameters.Add(p);
+            }
+
+            await using var rows = await command.ExecuteReaderAsync();
+            var read = new List<Dictionary<string, (string Type, object Value)>>();
+            while (await rows.ReadAsync())
+            {
+                read.Add(Enumerable.Range(0, rows.FieldCount).ToDictionary(rows.GetName, i => Stored(rows, i)));
+            }
+
+            Assert.Equal(2, read.Count);
+            foreach (var (column, value) in read[0].Where(x => !differing.Contains(x.Key)))
+            {
+                Assert.True(Equals(value, read[1][column]), $"{table}.{column}: {value} against {read[1][column]}");
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static (string Type, object Value) Stored(DbDataReader rows, int i) =>
+        rows.IsDBNull(i) ? ("null", "") : rows.GetValue(i) is byte[] bytes ? ("blob", Convert.ToHexString(bytes)) : (rows.GetValue(i).GetType().Name, rows.GetValue(i));
+}
