@@ -17,11 +17,8 @@ public sealed class RowInsertsTests(PingjiaFactory factory) : IClassFixture<Ping
     [Fact]
     public async Task InsertRowsAsync_RatingsWithAndWithoutOptionalValues_StoredExactlyAsSaveChangesStoresThem()
     {
-        var s = await RatingScenario.CreateAsync(factory);
-        var no = RatingScenario.NewCaseNo();
-        await s.PutCaseAsync(no, s.Case());
         using var db = factory.Db();
-        var c = await db.Cases.AsNoTracking().SingleAsync(x => x.CaseNo == no);
+        var c = await NewCaseAsync(db);
         var at = new DateTime(2026, 12, 6, 1, 2, 3, DateTimeKind.Utc).AddTicks(4567);
         var staff = Guid.CreateVersion7();
         Rating Full(string step) => new()
@@ -69,11 +66,8 @@ public sealed class RowInsertsTests(PingjiaFactory factory) : IClassFixture<Ping
     [Fact]
     public async Task InsertRowsAsync_DuplicateKey_FailsAsDbUpdateExceptionAndStoresNothingMore()
     {
-        var s = await RatingScenario.CreateAsync(factory);
-        var no = RatingScenario.NewCaseNo();
-        await s.PutCaseAsync(no, s.Case());
         using var db = factory.Db();
-        var c = await db.Cases.AsNoTracking().SingleAsync(x => x.CaseNo == no);
+        var c = await NewCaseAsync(db);
         Rating Make() => new()
         {
             Id = Guid.CreateVersion7(), CaseId = c.Id, CaseNo = c.CaseNo, Step = "same", Level = 5, Indicators = "{}", Tags = "",
@@ -87,6 +81,15 @@ public sealed class RowInsertsTests(PingjiaFactory factory) : IClassFixture<Ping
         }
 
         Assert.Equal(0, await db.Ratings.CountAsync(r => r.CaseId == c.Id));
+    }
+
+    /// <summary>A case made through the intake API, for ratings to refer to.</summary>
+    private async Task<Case> NewCaseAsync(PingjiaDbContext db)
+    {
+        var s = await RatingScenario.CreateAsync(factory);
+        var no = RatingScenario.NewCaseNo();
+        await s.PutCaseAsync(no, s.Case());
+        return await db.Cases.AsNoTracking().SingleAsync(x => x.CaseNo == no);
     }
 
     /// <summary>Every column but <paramref name="differing"/> holds the same stored value (type and content) in both rows.</summary>
