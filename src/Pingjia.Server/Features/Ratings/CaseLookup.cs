@@ -16,7 +16,7 @@ internal sealed record CaseWithPath(Case Case, string? AgencyPath);
 /// statement cost more CPU than anything else in a submission. On PostgreSQL the round trip is the cost (the send
 /// that wakes a backend, per request), so concurrent reads are coalesced: whoever asks while a read is running
 /// waits for the next one, which fetches every waiting number in one statement (<c>"CaseNo" = ANY(…)</c>, prepared
-/// by Npgsql). A lone request still gets its own read at once; under load one statement serves tens of requests.
+/// by Npgsql). A lone request still gets its own read at once; under load one statement serves several (~5 in the benchmark).
 /// Callers that asked for the same number at the same moment share one <see cref="Case"/>: treat it as read-only.
 /// </summary>
 public sealed class CaseLookup(IServiceScopeFactory scopes) : IDisposable
