@@ -61,13 +61,19 @@ public static class DirectSql
         }
     }
 
-    /// <summary>A parameter for <paramref name="value"/> made by the model's type mapping for its type (not added to any command).</summary>
-    internal static DbParameter CreateParameter(PingjiaDbContext db, DbCommand factory, string name, object value)
+    /// <summary>
+    /// Adds <c>@p0</c>, <c>@p1</c> … for <paramref name="values"/> to <paramref name="target"/>, each made by the model's
+    /// type mapping for its type through <paramref name="factory"/> (EF's mappings make parameters through a command).
+    /// </summary>
+    internal static void AddParameters(PingjiaDbContext db, DbParameterCollection target, DbCommand factory, IReadOnlyList<object> values)
     {
-        var mapping = Mappings.GetOrAdd((db.Model, value.GetType()), static (key, db) =>
-            db.GetService<IRelationalTypeMappingSource>().FindMapping(key.Item2)
-            ?? throw new InvalidOperationException($"No type mapping for {key.Item2}."), db);
-        return mapping.CreateParameter(factory, name, value, nullable: false);
+        for (var i = 0; i < values.Count; i++)
+        {
+            var mapping = Mappings.GetOrAdd((db.Model, values[i].GetType()), static (key, db) =>
+                db.GetService<IRelationalTypeMappingSource>().FindMapping(key.Item2)
+                ?? throw new InvalidOperationException($"No type mapping for {key.Item2}."), db);
+            target.Add(mapping.CreateParameter(factory, Placeholder(i), values[i], nullable: false));
+        }
     }
 
     private static DbCommand Create(PingjiaDbContext db, string sql, IReadOnlyList<object> values)
@@ -75,11 +81,7 @@ public static class DirectSql
         var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         command.CommandText = sql;
-        for (var i = 0; i < values.Count; i++)
-        {
-            command.Parameters.Add(CreateParameter(db, command, Placeholder(i), values[i]));
-        }
-
+        AddParameters(db, command.Parameters, command, values);
         return command;
     }
 }

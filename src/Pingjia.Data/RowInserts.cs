@@ -54,15 +54,7 @@ public static class RowInserts
                     }
 
                     command.Parameters.Clear();
-                    for (var r = 0; r < count; r++)
-                    {
-                        var row = rows[start + r];
-                        for (var c = 0; c < plan.Columns.Length; c++)
-                        {
-                            var column = plan.Columns[c];
-                            command.Parameters.Add(column.Mapping.CreateParameter(command, plan.ParameterName(r, c), column.Get(row), column.Nullable));
-                        }
-                    }
+                    plan.AddParameters(command.Parameters, command, rows, start, count);
 
                     try
                     {
@@ -94,16 +86,7 @@ public static class RowInserts
         for (var start = 0; start < rows.Count; start += plan.RowsPerStatement)
         {
             var count = Math.Min(plan.RowsPerStatement, rows.Count - start);
-            var command = newCommand(plan.Sql(count));
-            for (var r = 0; r < count; r++)
-            {
-                var row = rows[start + r];
-                for (var c = 0; c < plan.Columns.Length; c++)
-                {
-                    var column = plan.Columns[c];
-                    command.Parameters.Add(column.Mapping.CreateParameter(parameterFactory, plan.ParameterName(r, c), column.Get(row), column.Nullable));
-                }
-            }
+            plan.AddParameters(newCommand(plan.Sql(count)).Parameters, parameterFactory, rows, start, count);
         }
     }
 
@@ -135,7 +118,20 @@ public static class RowInserts
         /// </summary>
         public int RowsPerStatement { get; }
 
-        public string ParameterName(int row, int column) => _names[row][column];
+        /// <summary>The parameters of rows <paramref name="start"/> … for one statement of <paramref name="count"/> rows.</summary>
+        public void AddParameters<T>(DbParameterCollection target, DbCommand factory, IReadOnlyList<T> rows, int start, int count)
+            where T : class
+        {
+            for (var r = 0; r < count; r++)
+            {
+                var row = rows[start + r];
+                for (var c = 0; c < Columns.Length; c++)
+                {
+                    var column = Columns[c];
+                    target.Add(column.Mapping.CreateParameter(factory, _names[r][c], column.Get(row), column.Nullable));
+                }
+            }
+        }
 
         public string Sql(int rows) => _sql.GetOrAdd(rows, static (n, plan) =>
         {

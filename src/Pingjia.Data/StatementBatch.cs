@@ -15,10 +15,10 @@ namespace Pingjia.Data;
 public sealed class StatementBatch(PingjiaDbContext db) : IAsyncDisposable
 {
     private DbBatch? _batch;
+    private DbCommand? _parameters;
 
     /// <summary>The context whose connection and transaction the statements use.</summary>
     public PingjiaDbContext Context => db;
-    private DbCommand? _parameters;
 
     /// <summary>Adds a statement whose placeholders are <c>@p0</c>, <c>@p1</c> … (see <see cref="DirectSql"/>).</summary>
     public async ValueTask AddAsync(string sql, IReadOnlyList<object> values, CancellationToken ct)
@@ -29,11 +29,7 @@ public sealed class StatementBatch(PingjiaDbContext db) : IAsyncDisposable
             return;
         }
 
-        var command = NewCommand(sql);
-        for (var i = 0; i < values.Count; i++)
-        {
-            command.Parameters.Add(DirectSql.CreateParameter(db, ParameterFactory(), DirectSql.Placeholder(i), values[i]));
-        }
+        DirectSql.AddParameters(db, NewCommand(sql).Parameters, ParameterFactory(), values);
     }
 
     /// <summary>Adds inserts of new rows (see <see cref="RowInserts"/>).</summary>

@@ -78,7 +78,7 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
                 }
 
                 // Appended directly rather than tracked: every write of the server ends here, often with many entries.
-                await statements.AddRowsAsync([.. _pending], ct);
+                await statements.AddRowsAsync(_pending, ct);
                 await statements.AddAsync("""UPDATE audit_head SET "Hash" = @p0 WHERE "Id" = 1""", [prev], ct);
             }
 

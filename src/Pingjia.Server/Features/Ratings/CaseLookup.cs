@@ -24,11 +24,6 @@ public sealed class CaseLookup(IServiceScopeFactory scopes) : IDisposable
     private const int MaxReaders = 2;
     private const int MaxBatch = 128;
 
-    private static readonly Func<PingjiaDbContext, string, CancellationToken, Task<CaseWithPath?>> ByNo = EF.CompileAsyncQuery(
-        (PingjiaDbContext db, string caseNo, CancellationToken ct) => db.Cases.AsNoTracking().Where(c => c.CaseNo == caseNo)
-            .Select(c => new CaseWithPath(c, db.Agencies.Where(a => a.Id == c.AgencyId).Select(a => a.Region.Path).FirstOrDefault()))
-            .FirstOrDefault());
-
     private static readonly Func<PingjiaDbContext, string[], IAsyncEnumerable<CaseWithPath>> ByNos = EF.CompileAsyncQuery(
         (PingjiaDbContext db, string[] caseNos) => db.Cases.AsNoTracking().Where(c => caseNos.Contains(c.CaseNo))
             .Select(c => new CaseWithPath(c, db.Agencies.Where(a => a.Id == c.AgencyId).Select(a => a.Region.Path).FirstOrDefault())));
@@ -63,7 +58,7 @@ public sealed class CaseLookup(IServiceScopeFactory scopes) : IDisposable
         // Inside a transaction the caller must see its own writes: its own connection reads.
         if (db.Database.CurrentTransaction is not null)
         {
-            return await ByNo(db, caseNo, ct);
+            return (await ReadAsync(db, [caseNo], ct)).GetValueOrDefault(caseNo);
         }
 
         if (await _read.ReadAsync(db, caseNo, ct) is { } row)
@@ -134,13 +129,7 @@ public sealed class CaseLookup(IServiceScopeFactory scopes) : IDisposable
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<PingjiaDbContext>();
-                var found = new Dictionary<string, CaseWithPath>(batch.Count, StringComparer.Ordinal);
-                await foreach (var c in ByNos(db, [.. batch.Select(b => b.CaseNo).Distinct(StringComparer.Ordinal)]))
-                {
-                    found[c.Case.CaseNo] = c;
-                }
-
+                var found = await ReadAsync(scope.ServiceProvider.GetRequiredService<PingjiaDbContext>(), [.. batch.Select(b => b.CaseNo).Distinct(StringComparer.Ordinal)], CancellationToken.None);
                 foreach (var (caseNo, done) in batch)
                 {
                     done.TrySetResult(found.GetValueOrDefault(caseNo));
@@ -154,6 +143,17 @@ public sealed class CaseLookup(IServiceScopeFactory scopes) : IDisposable
                 }
             }
         }
+    }
+
+    private static async Task<Dictionary<string, CaseWithPath>> ReadAsync(PingjiaDbContext db, string[] caseNos, CancellationToken ct)
+    {
+        var found = new Dictionary<string, CaseWithPath>(caseNos.Length, StringComparer.Ordinal);
+        await foreach (var c in ByNos(db, caseNos).WithCancellation(ct))
+        {
+            found[c.Case.CaseNo] = c;
+        }
+
+        return found;
     }
 
     public void Dispose() => _read.Dispose();

@@ -41,12 +41,12 @@ public sealed class CounterBatch
     public async Task FlushAsync(PingjiaDbContext db, CancellationToken ct)
     {
         await using var statements = new StatementBatch(db);
-        await FlushAsync(statements, ct);
+        await AddToAsync(statements, ct);
         await statements.FlushAsync(ct);
     }
 
-    /// <summary>Adds the upserts to <paramref name="statements"/>, to be sent with the rest of the transaction's writes.</summary>
-    public async Task FlushAsync(StatementBatch statements, CancellationToken ct)
+    /// <summary>Adds the upserts to <paramref name="statements"/>, to be sent with the rest of the transaction's writes; the batch is empty afterwards.</summary>
+    public async Task AddToAsync(StatementBatch statements, CancellationToken ct)
     {
         var months = new Dictionary<CounterKey, CounterDelta>();
         foreach (var (key, delta) in _days)

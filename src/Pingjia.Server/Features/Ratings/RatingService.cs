@@ -84,9 +84,7 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
                 }
             }
 
-            await using var statements = new StatementBatch(db);
-            await counters.FlushAsync(statements, ct);
-            await audit.SaveAsync(statements, ct);
+            await SaveAsync([], counters, ct);
             await tx.CommitAsync(ct);
             return new SubmissionResult(main, true, made);
         }
@@ -123,9 +121,7 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
         audit.ActorOverride = "system:rating-window";
         var counters = new CounterBatch();
         await AddAsync(c, MainStep, new RatingInput(RatingLevels.DefaultLevel, new Dictionary<string, int>(), [], null), RatingChannel.Default, true, null, version, c.RatingClosesAt!.Value, counters, ct);
-        await using var statements = new StatementBatch(db);
-        await counters.FlushAsync(statements, ct);
-        await audit.SaveAsync(statements, ct);
+        await SaveAsync([], counters, ct);
         await tx.CommitAsync(ct);
         return true;
     }
@@ -270,15 +266,23 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
             CountRated(cases[id], counters);
         }
 
-        // Written directly, not tracked: SaveChanges would cost more per rating than the database does. The
-        // ratings go first, as the work orders saved with the audit entries refer to them. On PostgreSQL the
-        // ratings, counters and audit entries go in one round trip.
-        await using var statements = new StatementBatch(db);
-        await statements.AddRowsAsync([.. made.Values], ct);
-        await counters.FlushAsync(statements, ct);
-        await audit.SaveAsync(statements, ct);
+        // Written directly, not tracked: SaveChanges would cost more per rating than the database does.
+        await SaveAsync([.. made.Values], counters, ct);
         await tx.CommitAsync(ct);
         return results;
+    }
+
+    /// <summary>
+    /// The end of every rating transaction: <paramref name="newRatings"/> written directly (untracked), the counters,
+    /// then the audit entries and tracked changes. The ratings go first, as the work orders saved with the audit
+    /// entries refer to them; on PostgreSQL all of it goes in one round trip.
+    /// </summary>
+    private async Task SaveAsync(IReadOnlyList<Rating> newRatings, CounterBatch counters, CancellationToken ct)
+    {
+        await using var statements = new StatementBatch(db);
+        await statements.AddRowsAsync(newRatings, ct);
+        await counters.AddToAsync(statements, ct);
+        await audit.SaveAsync(statements, ct);
     }
 
     private async Task<Rating> AddAsync(Case c, string step, RatingInput input, RatingChannel channel, bool isDefault, string? rater, int version, DateTime at, CounterBatch counters, CancellationToken ct)
