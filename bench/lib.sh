@@ -180,6 +180,26 @@ wait_idle() {
     ((waited == 0)) || log "the machine is idle after ${waited} s"
 }
 
+# cpu_ticks PID [THREAD]: CPU time (user + system, in clock ticks) of process PID, or of its thread named THREAD
+# (0 when there is no such thread).
+cpu_ticks() {
+    local pid=$1 thread=${2:-} task
+    if [[ -z $thread ]]; then
+        awk '{ print $14 + $15 }' "/proc/$pid/stat"
+        return
+    fi
+    for task in /proc/"$pid"/task/*; do
+        if [[ $(cat "$task/comm" 2>/dev/null) == "$thread" ]]; then
+            awk '{ print $14 + $15 }' "$task/stat"
+            return
+        fi
+    done
+    echo 0
+}
+
+# per_request_us TICKS REQUESTS: CPU microseconds per request.
+per_request_us() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.0f", (n > 0 ? t * 1e6 / hz / n : 0) }'; }
+
 # watch_busy_start FILE / watch_busy_stop: samples every second whether tests run while measuring.
 watch_busy_start() {
     local file=$1

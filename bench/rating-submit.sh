@@ -166,15 +166,20 @@ run_wrk() {
         -- "$path" "$CASE_PREFIX" "$first" "$warm_slice" >"$WORK/$name-warmup.wrk" &
     wrk_pid=$!
     wait "$wrk_pid"
+    local pid=${pids_of[$name]} cpu0 writer0
+    cpu0=$(cpu_ticks "$pid")
+    writer0=$(cpu_ticks "$pid" rating-writer)
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s --latency -s "$BENCH_DIR/rating-submit.lua" "$url" \
         -- "$path" "$CASE_PREFIX" $((first + THREADS * warm_slice)) "$slice" >"$WORK/$name.wrk" &
     wrk_pid=$!
     wait "$wrk_pid"
     wrk_pid=
+    echo "$(($(cpu_ticks "$pid") - cpu0)) $(($(cpu_ticks "$pid" rating-writer) - writer0))" >"$WORK/$name.cpu"
     watch_busy_stop
     cat "$WORK/$name.wrk"
 }
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+declare -A pids_of=([server]=$SERVER_PID [baseline]=$BASELINE_PID)
 run_wrk server "$SERVER_URL" /api/v1/ratings 1 $((WARMUP_CASES / THREADS)) $(((CASES - WARMUP_CASES) / THREADS))
 # The baseline keeps nothing, so its case numbers need not exist; they stay 7 digits long so the bodies are the same.
 run_wrk baseline "$BASELINE_URL" /rate 1 1000000 4000000
@@ -230,6 +235,15 @@ printf '%-34s %10.0f %9.2f %9.2f  %-28s %s\n' "server   POST /api/v1/ratings" "$
 printf '%-34s %10.0f %9.2f %9.2f  %-28s %s\n' "baseline POST /rate" "$baseline_rps" \
     "$(wrk_field "$WORK/baseline.wrk" 50%)" "$(wrk_field "$WORK/baseline.wrk" 99%)" "$baseline_statuses" "$baseline_busy"
 printf 'server latency: %s\n' "$(sed -n 's/^rating-submit: latency //p' "$WORK/server.wrk")"
+# CPU per request of the measured run: the whole server process, and of it the rating writer's thread, which every
+# submission waits for and which alone can only use one core.
+read -r server_ticks writer_ticks <"$WORK/server.cpu"
+read -r baseline_ticks _ <"$WORK/baseline.cpu"
+server_requests=${server_statuses#201=}
+printf 'CPU per request: server %s us (of it the %s thread %s us, %s %% of one core during the run); baseline %s us\n' \
+    "$(per_request_us "$server_ticks" "$server_requests")" rating-writer "$(per_request_us "$writer_ticks" "$server_requests")" \
+    "$(awk -v t="$writer_ticks" -v hz="$(getconf CLK_TCK)" -v d="${DURATION%s}" 'BEGIN { printf "%.0f", 100 * t / hz / d }')" \
+    "$(per_request_us "$baseline_ticks" "${baseline_statuses#202=}")"
 printf 'server/baseline throughput: %s %% (target >= %s %%: %s)\n' "$ratio" "$target_ratio" "$(verdict "$ratio >= $target_ratio")"
 if [[ $PROVIDER == sqlite ]]; then
     printf 'server p99: %s ms (target < 50 ms: %s)\n' "$server_p99" "$(verdict "$server_p99 < 50")"
