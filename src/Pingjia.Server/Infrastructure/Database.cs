@@ -14,6 +14,13 @@ internal static class Database
     {
         // Pooled: a context per request is the hottest allocation of the rating path; a pooled one is reset instead.
         services.AddDbContextPool<PingjiaDbContext>(o => Configure(o, options), poolSize: 256);
+        if (!options.IsPostgres)
+        {
+            // On the wall clock, not the application's: a test that stands or moves the application's clock by days
+            // must not stop checkpoints, nor run them all at once.
+            services.AddHostedService(sp => new SqliteCheckpointer(options, TimeProvider.System, sp.GetRequiredService<ILogger<SqliteCheckpointer>>()));
+        }
+
         return services;
     }
 
@@ -93,6 +100,7 @@ internal static class Database
     /// but a power cut may lose the last commits. That is the usual setting for WAL; it is per connection, hence here.
     /// busy_timeout lets SQLite itself wait for the write lock with short sleeps; without it Microsoft.Data.Sqlite
     /// retries a busy statement only every 150 ms, which is most of the tail latency under concurrent writes.
+    /// Checkpoints are left to <see cref="SqliteCheckpointer"/> (see there).
     /// </summary>
     private sealed class SqliteSynchronousNormal : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
     {
@@ -118,7 +126,7 @@ internal static class Database
             }
 
             using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
+            command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; " + SqliteCheckpointer.ConnectionPragmas;
             command.ExecuteNonQuery();
         }
     }
