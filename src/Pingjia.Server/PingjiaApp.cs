@@ -44,6 +44,7 @@ public static class PingjiaApp
         builder.Services.AddPingjiaData(options);
         // First among hosted services: hosts start them in order, so nothing runs before the database is migrated.
         builder.Services.AddHostedService<StartupTasks>();
+        builder.Services.AddSqliteCheckpoints(options);
         builder.Services.AddPingjiaProblems();
         builder.Services.AddAccess();
         builder.Services.AddAudit();

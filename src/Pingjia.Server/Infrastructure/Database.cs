@@ -14,6 +14,12 @@ internal static class Database
     {
         // Pooled: a context per request is the hottest allocation of the rating path; a pooled one is reset instead.
         services.AddDbContextPool<PingjiaDbContext>(o => Configure(o, options), poolSize: 256);
+        return services;
+    }
+
+    /// <summary>SQLite only: <see cref="SqliteCheckpointer"/>. Register after the start-up tasks, which migrate the database.</summary>
+    public static IServiceCollection AddSqliteCheckpoints(this IServiceCollection services, PingjiaOptions options)
+    {
         if (!options.IsPostgres)
         {
             // On the wall clock, not the application's: a test that stands or moves the application's clock by days

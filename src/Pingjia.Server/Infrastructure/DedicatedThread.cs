@@ -5,9 +5,11 @@ namespace Pingjia.Server.Infrastructure;
 /// <summary>
 /// A thread of its own for one serial loop, and the synchronization context of that thread: work posted to it, and
 /// the continuation of every await inside that work, run on this thread, one at a time, in order. A loop that every
-/// request waits for (the rating writer) should not queue behind the requests in the thread pool after each await,
-/// nor hold a pool thread for seconds; and on its own named thread its CPU time can be read per thread
-/// (<c>top -H</c>, <c>/proc/PID/task</c>), which is how the benchmark reports it.
+/// request waits for (the rating writer) should not queue behind the requests in the thread pool after each of its
+/// awaits, nor hold a pool thread for seconds; and on its own named thread its CPU time can be read per thread
+/// (<c>top -H</c>, <c>/proc/PID/task</c>), which is how the benchmark reports it. Libraries that await with
+/// <c>ConfigureAwait(false)</c> (EF, Npgsql) still finish their own I/O on pool threads: on PostgreSQL part of the
+/// writer's work runs there, and the thread's CPU time undercounts it. On SQLite everything runs here.
 /// </summary>
 public sealed class DedicatedThread : SynchronizationContext, IDisposable
 {

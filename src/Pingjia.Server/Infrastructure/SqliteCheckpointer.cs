@@ -46,9 +46,10 @@ public sealed class SqliteCheckpointer(PingjiaOptions options, TimeProvider time
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Opened at the first tick, not at start: by then start-up has created and migrated the database.
+        // Registered after the start-up tasks, so the database exists and is migrated (hosts start services in order).
         await using var connection = new SqliteConnection(options.ConnectionString);
         using var timer = new PeriodicTimer(Interval, time);
+        var failing = false;
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -61,11 +62,21 @@ public sealed class SqliteCheckpointer(PingjiaOptions options, TimeProvider time
                     }
 
                     Last = await CheckpointAsync(connection, stoppingToken);
+                    if (failing)
+                    {
+                        log.LogInformation("Passive checkpoints work again.");
+                        failing = false;
+                    }
                 }
                 catch (SqliteException e)
                 {
                     // Not fatal: the next tick tries again, and committing connections checkpoint past FallbackPages.
-                    log.LogWarning("A passive checkpoint failed (SQLite error {Code}); trying again in {Interval}.", e.SqliteErrorCode, Interval);
+                    // Said once per run of failures (a read-only or full disk would otherwise log 20 times a second).
+                    if (!failing)
+                    {
+                        log.LogWarning("A passive checkpoint failed (SQLite error {Code}); trying again every {Interval} without saying so until one works.", e.SqliteErrorCode, Interval);
+                        failing = true;
+                    }
                 }
             }
         }

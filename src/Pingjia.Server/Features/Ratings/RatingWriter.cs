@@ -71,7 +71,9 @@ public sealed class RatingWriter(IServiceScopeFactory scopes, ILogger<RatingWrit
 
             if (batch.Count == 0)
             {
-                Volatile.Write(ref _writing, 0);
+                // A full fence, not a volatile write: the look at the queue below must not move before the flag drops,
+                // or a submission queued in between would find the flag up, the writer gone, and wait for the next one.
+                Interlocked.Exchange(ref _writing, 0);
                 // A submission queued between the last look and the flag dropping must not wait for the next one.
                 if (_queue.IsEmpty || Interlocked.CompareExchange(ref _writing, 1, 0) != 0)
                 {
