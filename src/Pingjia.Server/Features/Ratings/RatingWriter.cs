@@ -22,7 +22,7 @@ internal sealed class PendingRating(Submission submission, string actor, int con
 /// Group commit for rating submissions. Every write of a rating serialises on the audit chain's head row (and,
 /// on SQLite, on the one write lock), so a transaction per request caps throughput at one commit round trip per
 /// rating. Here concurrent submissions queue, and one writer takes everything queued into a single transaction:
-/// one existence query, one audit-head update, one upsert per distinct counter row, one batched insert. Each
+/// one case claim, one audit-head update, one upsert per distinct counter row, the row inserts. Each
 /// submitter still gets its own answer, and only after the commit that contains its rating.
 /// If a batch fails (a unique violation from another server instance, a lost row lock), its submissions are
 /// written again one by one, so one failure never fails a neighbour.
@@ -71,10 +71,9 @@ public sealed class RatingWriter(IServiceScopeFactory scopes, ILogger<RatingWrit
 
             if (batch.Count == 0)
             {
-                // A full fence, not a volatile write: the look at the queue below must not move before the flag drops,
-                // or a submission queued in between would find the flag up, the writer gone, and wait for the next one.
+                // A submission queued between the last look and the flag dropping must not wait for the next one: look
+                // again. The flag drops with a full fence (a volatile write would let that look move before it).
                 Interlocked.Exchange(ref _writing, 0);
-                // A submission queued between the last look and the flag dropping must not wait for the next one.
                 if (_queue.IsEmpty || Interlocked.CompareExchange(ref _writing, 1, 0) != 0)
                 {
                     return;
