@@ -81,6 +81,9 @@ public sealed class WebFixture : IAsyncLifetime
             ExtraHTTPHeaders = new Dictionary<string, string> { ["Accept-Language"] = locale },
         });
         context.SetDefaultTimeout(15_000);
+        // Page loads get longer: on two cores, while another collection builds its 100,000-case data set, a load after
+        // sign-in once took over 15 s (PostgreSQL run, 2026-12-06); actions keep the shorter limit.
+        context.SetDefaultNavigationTimeout(45_000);
         return await context.NewPageAsync();
     }
 
