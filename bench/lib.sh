@@ -197,8 +197,9 @@ cpu_ticks() {
     echo 0
 }
 
-# per_request_us TICKS REQUESTS: CPU microseconds per request.
+# per_request_us TICKS REQUESTS: CPU microseconds per request. core_percent TICKS SECONDS: share of one core.
 per_request_us() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.0f", (n > 0 ? t * 1e6 / hz / n : 0) }'; }
+core_percent() { awk -v t="$1" -v s="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.0f", (s > 0 ? 100 * t / hz / s : 0) }'; }
 
 # watch_busy_start FILE / watch_busy_stop: samples every second whether tests run while measuring.
 watch_busy_start() {

@@ -243,7 +243,7 @@ count_of() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" <<<"$2" | grep . || echo 0;
 server_requests=$(count_of 201 "$server_statuses")
 printf 'CPU per request: server %s us (of it the %s thread %s us, %s %% of one core during the run); baseline %s us\n' \
     "$(per_request_us "$server_ticks" "$server_requests")" rating-writer "$(per_request_us "$writer_ticks" "$server_requests")" \
-    "$(awk -v t="$writer_ticks" -v hz="$(getconf CLK_TCK)" -v d="${DURATION%s}" 'BEGIN { printf "%.0f", 100 * t / hz / d }')" \
+    "$(core_percent "$writer_ticks" "${DURATION%s}")" \
     "$(per_request_us "$baseline_ticks" "$(count_of 202 "$baseline_statuses")")"
 printf 'server/baseline throughput: %s %% (target >= %s %%: %s)\n' "$ratio" "$target_ratio" "$(verdict "$ratio >= $target_ratio")"
 if [[ $PROVIDER == sqlite ]]; then

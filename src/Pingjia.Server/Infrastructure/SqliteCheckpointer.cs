@@ -8,11 +8,10 @@ public sealed record CheckpointResult(bool Busy, int LogFrames, int Checkpointed
 /// <summary>
 /// Checkpoints SQLite's write-ahead log beside the writers instead of inside them. Left to itself, SQLite copies
 /// the log back into the database file (and syncs the file) in the commit that takes the log past 1,000 pages: under
-/// load that commit is the rating writer's, whom every submission waits for (moving the copy here cut the writer's
-/// CPU per rating by ~7 %). Here every connection checkpoints only past <see cref="FallbackPages"/> (should this service fall behind or
-/// stop), and this service runs a passive checkpoint every <see cref="Interval"/> (50 ms), on its own connection: a passive
-/// checkpoint never waits for, nor blocks, a reader or the writer. A page written several times between two
-/// checkpoints is copied once.
+/// load that commit is the rating writer's, whom every submission waits for. Here every connection checkpoints only
+/// past <see cref="FallbackPages"/>, and this service runs a passive checkpoint every <see cref="Interval"/> (50 ms)
+/// on its own connection: a passive checkpoint never waits for, nor blocks, a reader or the writer. Measured: the
+/// writer's CPU per rating −7 % with a 200 ms interval, within noise as set now (bench/README), case intake +15 %.
 /// </summary>
 public sealed class SqliteCheckpointer(PingjiaOptions options, TimeProvider time, ILogger<SqliteCheckpointer> log) : BackgroundService
 {
