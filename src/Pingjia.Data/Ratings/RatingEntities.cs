@@ -72,15 +72,39 @@ public sealed class Case
     /// <summary>The configuration version whose window length fixed <see cref="RatingClosesAt"/>.</summary>
     public int ConfigVersion { get; set; }
 
+    /// <summary>
+    /// Set by the rating writer when the case gets its first active rating. In no index: the writer's update then
+    /// changes only the row (on PostgreSQL a heap-only update, with no new index entries); the jobs find their work
+    /// through <see cref="JobStage"/> instead.
+    /// </summary>
     public bool HasActiveRating { get; set; }
 
     public DateTime? DefaultedAt { get; set; }
 
     public DateTime? ReminderSentAt { get; set; }
 
+    /// <summary>What the rating jobs still have to do for this case; only the jobs and intake change it.</summary>
+    public RatingJobStage JobStage { get; set; }
+
     public DateTime CreatedAt { get; set; }
 
     public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// What the rating jobs (<c>RatingJobs</c>) still have to do for a case. It only narrows their search: before acting
+/// they check the case itself (rated, defaulted, reminded), so a stage that lags behind costs a look, never a wrong act.
+/// </summary>
+public enum RatingJobStage
+{
+    /// <summary>The reminder is still to come (or to be skipped), then the close.</summary>
+    Remind = 0,
+
+    /// <summary>Reminded or not to be reminded; the close (and its default rating, if unrated) is still to come.</summary>
+    Close = 1,
+
+    /// <summary>Rated or defaulted, and seen so by a job: nothing left to do.</summary>
+    Done = 2,
 }
 
 /// <summary>One rating of one service step of one case; (case, step) is unique.</summary>
@@ -274,9 +298,9 @@ internal sealed class CaseConfiguration : IEntityTypeConfiguration<Case>
         b.Property(x => x.MobileIndex).HasMaxLength(64);
         b.HasIndex(x => x.MobileIndex);
         b.Property(x => x.EntryReason).HasMaxLength(40);
-        // The jobs look for open windows that passed their close or reminder time.
-        b.HasIndex(x => new { x.HasActiveRating, x.DefaultedAt, x.RatingClosesAt });
-        b.HasIndex(x => new { x.HasActiveRating, x.DefaultedAt, x.ReminderSentAt, x.RatingClosesAt });
+        // The jobs look for windows whose reminder or close time has come, among the cases they are not done with.
+        b.HasIndex(x => new { x.JobStage, x.RatingOpensAt });
+        b.HasIndex(x => new { x.JobStage, x.RatingClosesAt });
         b.HasOne<Catalog.ServiceItem>().WithMany().HasForeignKey(x => x.ItemId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<Catalog.Agency>().WithMany().HasForeignKey(x => x.AgencyId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<Catalog.Staff>().WithMany().HasForeignKey(x => x.StaffId).OnDelete(DeleteBehavior.Restrict);

@@ -804,6 +804,9 @@ namespace Pingjia.Migrations.Postgres.Migrations
                     b.Property<Guid>("ItemId")
                         .HasColumnType("uuid");
 
+                    b.Property<int>("JobStage")
+                        .HasColumnType("integer");
+
                     b.Property<DateTime>("LastEventAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -874,11 +877,13 @@ namespace Pingjia.Migrations.Postgres.Migrations
 
                     b.HasIndex("ThemeCaseNo");
 
-                    b.HasIndex("HasActiveRating", "DefaultedAt", "RatingClosesAt");
+                    b.HasIndex("JobStage", "RatingClosesAt");
 
-                    b.HasIndex("HasActiveRating", "DefaultedAt", "ReminderSentAt", "RatingClosesAt");
+                    b.HasIndex("JobStage", "RatingOpensAt");
 
                     b.ToTable("cases", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 85);
                 });
 
             modelBuilder.Entity("Pingjia.Data.Ratings.HandlingCounter", b =>

@@ -799,6 +799,9 @@ namespace Pingjia.Migrations.Sqlite.Migrations
                     b.Property<Guid>("ItemId")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("JobStage")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("LastEventAt")
                         .HasColumnType("TEXT");
 
@@ -869,9 +872,9 @@ namespace Pingjia.Migrations.Sqlite.Migrations
 
                     b.HasIndex("ThemeCaseNo");
 
-                    b.HasIndex("HasActiveRating", "DefaultedAt", "RatingClosesAt");
+                    b.HasIndex("JobStage", "RatingClosesAt");
 
-                    b.HasIndex("HasActiveRating", "DefaultedAt", "ReminderSentAt", "RatingClosesAt");
+                    b.HasIndex("JobStage", "RatingOpensAt");
 
                     b.ToTable("cases", (string)null);
                 });

@@ -92,7 +92,7 @@ public static partial class CasesApi
             LastEventAt = DateTime.MinValue.ToUniversalTime(),
         };
         var before = Snapshot(c);
-        var oldOpens = c.RatingOpensAt;
+        var (oldOpens, oldMobile) = (c.RatingOpensAt, c.MobileIndex);
         var (oldAgency, oldItem, oldStaff) = (c.AgencyId, c.ItemId, c.StaffId);
 
         // Timestamps only ever fill in; the newest event decides everything else (an old event arriving late cannot undo a newer one).
@@ -148,6 +148,12 @@ public static partial class CasesApi
                 c.RatingOpensAt = entry.OpensAt;
                 c.RatingClosesAt = entry.OpensAt is { } opens ? RatingWindow.ClosesAt(opens, config.WindowDays) : null;
                 c.ConfigVersion = configVersion;
+            }
+
+            // A moved window, or a mobile that came late, is the jobs' work again (one reminder per case all the same).
+            if (c.RatingOpensAt != oldOpens || c.MobileIndex != oldMobile)
+            {
+                c.JobStage = c.ReminderSentAt is null ? RatingJobStage.Remind : RatingJobStage.Close;
             }
         }
 

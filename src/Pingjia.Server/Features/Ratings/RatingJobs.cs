@@ -30,6 +30,7 @@ public sealed class OutboxSmsGateway(PersonalData personal, TimeProvider time) :
 public sealed class RatingJobs(IServiceScopeFactory scopes, TimeProvider time, PingjiaOptions options, ILogger<RatingJobs> logger) : BackgroundService
 {
     private const int BatchSize = 500;
+    private static readonly RatingJobStage[] Unsettled = [RatingJobStage.Remind, RatingJobStage.Close];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -59,32 +60,39 @@ public sealed class RatingJobs(IServiceScopeFactory scopes, TimeProvider time, P
     public async Task<int> CloseWindowsAsync(CancellationToken ct)
     {
         var made = 0;
-        while (true)
+        // Each stage is a range of the index (JobStage, RatingClosesAt), read in order of close.
+        foreach (var stage in Unsettled)
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<PingjiaDbContext>();
-            var now = time.UtcNow();
-            // Written out so that every condition is an equality or a range on the index (HasActiveRating, DefaultedAt,
-            // RatingClosesAt): EF's NOT "HasActiveRating" cannot use it, and the job would read every case every tick.
-            var due = await db.Database.SqlQuery<Guid>($"""
-                SELECT "Id" AS "Value" FROM cases
-                WHERE "HasActiveRating" = {false} AND "DefaultedAt" IS NULL AND "RatingClosesAt" <= {now}
-                ORDER BY "RatingClosesAt" LIMIT {BatchSize}
-                """).ToListAsync(ct);
-            foreach (var id in due)
+            while (true)
             {
-                await using var inner = scopes.CreateAsyncScope();
-                if (await inner.ServiceProvider.GetRequiredService<RatingService>().RecordDefaultAsync(id, now, ct))
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<PingjiaDbContext>();
+                var now = time.UtcNow();
+                var due = await db.Cases.AsNoTracking()
+                    .Where(c => c.JobStage == stage && c.RatingClosesAt <= now)
+                    .OrderBy(c => c.RatingClosesAt).Take(BatchSize)
+                    .Select(c => new { c.Id, Settled = c.HasActiveRating || c.DefaultedAt != null })
+                    .ToListAsync(ct);
+                foreach (var c in due.Where(c => !c.Settled))
                 {
-                    made++;
+                    await using var inner = scopes.CreateAsyncScope();
+                    if (await inner.ServiceProvider.GetRequiredService<RatingService>().RecordDefaultAsync(c.Id, now, ct))
+                    {
+                        made++;
+                    }
+                }
+
+                // Rated, defaulted now or by a run beside this one: done. A case that is none of these (its window
+                // moved meanwhile) keeps its stage and comes back when its new close comes.
+                var done = await SettleAsync(db, [.. due.Select(c => c.Id)], ct);
+                if (due.Count < BatchSize || done == 0)
+                {
+                    break;
                 }
             }
-
-            if (due.Count < BatchSize)
-            {
-                return made;
-            }
         }
+
+        return made;
     }
 
     public async Task<int> SendRemindersAsync(CancellationToken ct)
@@ -95,22 +103,29 @@ public sealed class RatingJobs(IServiceScopeFactory scopes, TimeProvider time, P
         var (_, config) = await RatingConfigApi.CurrentAsync(db, configs, ct);
         var now = time.UtcNow();
         var openedBefore = now.AddHours(-config.ReminderDelayHours);
-        // Only open, unrated, unreminded windows: a range on the index (HasActiveRating, DefaultedAt, ReminderSentAt,
-        // RatingClosesAt), so the job reads the few open windows and never the whole history of rated cases.
-        var due = await db.Cases.FromSql($"""
-                SELECT * FROM cases
-                WHERE "HasActiveRating" = {false} AND "DefaultedAt" IS NULL AND "ReminderSentAt" IS NULL AND "RatingClosesAt" > {now}
-                """).AsNoTracking()
-            .Where(c => c.MobileEnc != null && c.RatingOpensAt <= openedBefore)
+        // A range on the index (JobStage, RatingOpensAt): the cases whose reminder time has come and that no job has
+        // seen since. Each leaves the range below (done, or on to the close), so a tick never reads history.
+        var due = await db.Cases.AsNoTracking()
+            .Where(c => c.JobStage == RatingJobStage.Remind && c.RatingOpensAt <= openedBefore)
             .OrderBy(c => c.RatingOpensAt).Take(BatchSize).ToListAsync(ct);
+        await SettleAsync(db, [.. due.Where(c => c.HasActiveRating || c.DefaultedAt is not null).Select(c => c.Id)], ct);
+        var unreachable = due.Where(c => !(c.HasActiveRating || c.DefaultedAt is not null) && (c.MobileEnc is null || c.RatingClosesAt <= now)).Select(c => c.Id).ToList();
+        if (unreachable.Count > 0)
+        {
+            // No mobile to write to, or the window closed first: no reminder; the close is still to come.
+            await db.Cases.Where(c => unreachable.Contains(c.Id) && c.JobStage == RatingJobStage.Remind)
+                .ExecuteUpdateAsync(u => u.SetProperty(c => c.JobStage, RatingJobStage.Close), ct);
+        }
+
         var sent = 0;
-        foreach (var c in due)
+        foreach (var c in due.Where(c => !(c.HasActiveRating || c.DefaultedAt is not null) && c.MobileEnc is not null && c.RatingClosesAt > now))
         {
             await using var inner = scopes.CreateAsyncScope();
             var idb = inner.ServiceProvider.GetRequiredService<PingjiaDbContext>();
             await using var tx = await idb.Database.BeginTransactionAsync(ct);
-            var claimed = await idb.Cases.Where(x => x.Id == c.Id && x.ReminderSentAt == null)
-                .ExecuteUpdateAsync(u => u.SetProperty(x => x.ReminderSentAt, now), ct);
+            // The guard: another run, or a rating that came meanwhile, makes it touch nothing.
+            var claimed = await idb.Cases.Where(x => x.Id == c.Id && x.ReminderSentAt == null && !x.HasActiveRating && x.DefaultedAt == null)
+                .ExecuteUpdateAsync(u => u.SetProperty(x => x.ReminderSentAt, now).SetProperty(x => x.JobStage, RatingJobStage.Close), ct);
             if (claimed == 0)
             {
                 continue;
@@ -127,8 +142,16 @@ public sealed class RatingJobs(IServiceScopeFactory scopes, TimeProvider time, P
             sent++;
         }
 
+        // Those skipped by the guard were rated or reminded meanwhile: the next tick settles them.
         return sent;
     }
+
+    /// <summary>Marks done those of <paramref name="ids"/> that are rated or defaulted (checked in the statement itself).</summary>
+    private static Task<int> SettleAsync(PingjiaDbContext db, List<Guid> ids, CancellationToken ct) =>
+        ids.Count == 0
+            ? Task.FromResult(0)
+            : db.Cases.Where(c => ids.Contains(c.Id) && c.JobStage != RatingJobStage.Done && (c.HasActiveRating || c.DefaultedAt != null))
+                .ExecuteUpdateAsync(u => u.SetProperty(c => c.JobStage, RatingJobStage.Done), ct);
 }
 
 public sealed record SmsResponse(Guid Id, string? CaseNo, string Kind, string Mobile, string Body, DateTime CreatedAt);

@@ -104,7 +104,7 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
         // The conditional update is the guard: a rating or another job run that got here first makes it touch nothing.
         var claimed = await db.Cases
             .Where(c => c.Id == caseId && !c.HasActiveRating && c.DefaultedAt == null && c.RatingClosesAt <= now)
-            .ExecuteUpdateAsync(u => u.SetProperty(c => c.DefaultedAt, now), ct);
+            .ExecuteUpdateAsync(u => u.SetProperty(c => c.DefaultedAt, now).SetProperty(c => c.JobStage, RatingJobStage.Done), ct);
         if (claimed == 0)
         {
             return false;

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Pingjia.Data.Ratings;
 using Pingjia.Domain.Ratings;
 using Pingjia.Server.Features.Ratings;
 using Pingjia.Server.Tests.Infrastructure;
@@ -96,6 +97,95 @@ public sealed class RatingWindowJobTests(PingjiaFactory factory) : IClassFixture
         var anonymous = factory.Client(apiKey: null);
         var result = await HttpAssert.Json(await anonymous.PostAsJsonAsync("/api/v1/ratings/by-link", new { token, level = 5 }), 201);
         Assert.Equal("sms", result.GetProperty("rating").GetProperty("channel").GetString());
+    }
+
+    [Fact]
+    public async Task Jobs_RatedCase_SettledByReminderJobWithoutSmsOrDefault()
+    {
+        var s = await RatingScenario.CreateAsync(factory);
+        var rated = await s.FinishedCaseAsync();
+        await HttpAssert.Json(await s.RateAsync(RatingScenario.Rating(rated, 5)), 201);
+        Assert.Equal(RatingJobStage.Remind, await StageOfAsync(rated)); // the rating itself leaves the stage alone
+
+        factory.Clock.Advance(TimeSpan.FromHours(25));
+        await Jobs.SendRemindersAsync(CancellationToken.None);
+        Assert.Equal(RatingJobStage.Done, await StageOfAsync(rated));
+
+        factory.Clock.Advance(TimeSpan.FromDays(8));
+        await Jobs.RunOnceAsync(CancellationToken.None);
+        using var db = factory.Db();
+        Assert.Equal(1, await db.Ratings.CountAsync(r => r.CaseNo == rated));
+        Assert.False(await db.SmsOutbox.AnyAsync(m => db.Cases.Any(c => c.Id == m.CaseId && c.CaseNo == rated)));
+    }
+
+    [Fact]
+    public async Task CloseJob_RatedBeforeAnyReminderRun_SettledWithoutDefault()
+    {
+        var s = await RatingScenario.CreateAsync(factory);
+        var rated = await s.FinishedCaseAsync();
+        var unrated = await s.FinishedCaseAsync();
+        await HttpAssert.Json(await s.RateAsync(RatingScenario.Rating(rated, 4, ["413"])), 201);
+
+        factory.Clock.Advance(TimeSpan.FromDays(9)); // no reminder run in between: the close job meets both in the first stage
+        await Jobs.CloseWindowsAsync(CancellationToken.None);
+        Assert.Equal(RatingJobStage.Done, await StageOfAsync(rated));
+        Assert.Equal(RatingJobStage.Done, await StageOfAsync(unrated));
+        using var db = factory.Db();
+        Assert.False((await db.Ratings.SingleAsync(r => r.CaseNo == rated)).IsDefault);
+        Assert.True((await db.Ratings.SingleAsync(r => r.CaseNo == unrated)).IsDefault);
+    }
+
+    [Fact]
+    public async Task Reminder_MobileGivenAfterReminderTime_SentOnceThen()
+    {
+        var s = await RatingScenario.CreateAsync(factory);
+        var no = RatingScenario.NewCaseNo();
+        await s.PutCaseAsync(no, s.Case(applicant: new { type = "1", name = "张三丰", idType = "111", idNumber = "44030419900101123X" }));
+        factory.Clock.Advance(TimeSpan.FromHours(25));
+        await Jobs.SendRemindersAsync(CancellationToken.None);
+        Assert.Equal(RatingJobStage.Close, await StageOfAsync(no)); // nobody to write to: on to the close
+
+        await s.PutCaseAsync(no, s.Case(applicant: new { type = "1", name = "张三丰", idType = "111", idNumber = "44030419900101123X", mobile = "13912345678" },
+            decidedAt: s.Now.AddHours(-25), eventAt: s.Now));
+        Assert.Equal(RatingJobStage.Remind, await StageOfAsync(no));
+        await Jobs.SendRemindersAsync(CancellationToken.None);
+        await Jobs.SendRemindersAsync(CancellationToken.None);
+        var outbox = await HttpAssert.Json(await s.Admin.GetAsync($"/api/v1/sms-outbox?caseNo={no}"), 200);
+        Assert.Equal(1, outbox.GetProperty("total").GetInt32());
+        Assert.Equal(RatingJobStage.Close, await StageOfAsync(no));
+    }
+
+    [Fact]
+    public async Task RatingClaim_ChangesNoIndexedColumn_HeapOnlyUpdateOnPostgres()
+    {
+        var s = await RatingScenario.CreateAsync(factory);
+        var no = await s.FinishedCaseAsync();
+        using var db = factory.Db();
+        // The writer's update of a case must not touch an index: not the flag itself, nor anything the jobs search by.
+        var entity = db.Model.FindEntityType(typeof(Case))!;
+        Assert.DoesNotContain(entity.GetIndexes(), i => i.Properties.Any(p => p.Name == nameof(Case.HasActiveRating)));
+
+        var id = await db.Cases.Where(c => c.CaseNo == no).Select(c => c.Id).SingleAsync();
+        await using var tx = await db.Database.BeginTransactionAsync();
+        Assert.Equal([id], await CaseClaims.ClaimUnratedAsync(db, [id], CancellationToken.None));
+        Assert.Empty(await CaseClaims.ClaimUnratedAsync(db, [id], CancellationToken.None)); // once only
+        if (db.IsPostgres)
+        {
+            // This transaction's own counts: the update stayed on its page and added no index entries.
+            var counts = await db.Database.SqlQuery<HotCounts>($"""
+                SELECT n_tup_upd AS "Updates", n_tup_hot_upd AS "HeapOnly" FROM pg_stat_xact_user_tables WHERE relname = 'cases'
+                """).SingleAsync();
+            Assert.Equal(1, counts.Updates);
+            Assert.Equal(1, counts.HeapOnly);
+        }
+    }
+
+    private sealed record HotCounts(long Updates, long HeapOnly);
+
+    private async Task<RatingJobStage> StageOfAsync(string caseNo)
+    {
+        using var db = factory.Db();
+        return await db.Cases.Where(c => c.CaseNo == caseNo).Select(c => c.JobStage).SingleAsync();
     }
 }
 
