@@ -47,18 +47,60 @@ public static class DirectSql
         {
             await using var command = Create(db, sql, values);
             await using var rows = await command.ExecuteReaderAsync(ct);
-            var list = new List<T>();
-            while (await rows.ReadAsync(ct))
-            {
-                list.Add(read(rows));
-            }
-
-            return list;
+            return await ReadAllAsync(rows, read, ct);
         }
         finally
         {
             await db.Database.CloseConnectionAsync();
         }
+    }
+
+    /// <summary>
+    /// Runs two statements that return rows, in this order and in the current transaction: on PostgreSQL in one round
+    /// trip (a batch, each statement keeping its own parameters), elsewhere one after the other.
+    /// </summary>
+    public static async Task<(List<T1> First, List<T2> Second)> QueryBothAsync<T1, T2>(this PingjiaDbContext db, Query<T1> first, Query<T2> second, CancellationToken ct)
+    {
+        if (!db.IsPostgres)
+        {
+            return (await db.QueryAsync(first.Sql, first.Values, first.Read, ct), await db.QueryAsync(second.Sql, second.Values, second.Read, ct));
+        }
+
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            var connection = db.Database.GetDbConnection();
+            await using var batch = connection.CreateBatch();
+            await using var factory = connection.CreateCommand();
+            batch.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            foreach (var (sql, values) in (ReadOnlySpan<(string, IReadOnlyList<object>)>)[(first.Sql, first.Values), (second.Sql, second.Values)])
+            {
+                var command = batch.CreateBatchCommand();
+                command.CommandText = sql;
+                AddParameters(db, command.Parameters, factory, values);
+                batch.BatchCommands.Add(command);
+            }
+
+            await using var rows = await batch.ExecuteReaderAsync(ct);
+            var a = await ReadAllAsync(rows, first.Read, ct);
+            await rows.NextResultAsync(ct);
+            return (a, await ReadAllAsync(rows, second.Read, ct));
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static async Task<List<T>> ReadAllAsync<T>(DbDataReader rows, Func<DbDataReader, T> read, CancellationToken ct)
+    {
+        var list = new List<T>();
+        while (await rows.ReadAsync(ct))
+        {
+            list.Add(read(rows));
+        }
+
+        return list;
     }
 
     /// <summary>
@@ -85,3 +127,6 @@ public static class DirectSql
         return command;
     }
 }
+
+/// <summary>A statement that returns rows: its text (placeholders <c>@p0</c> …), its values, and how to read a row.</summary>
+public sealed record Query<T>(string Sql, IReadOnlyList<object> Values, Func<DbDataReader, T> Read);

@@ -15,13 +15,21 @@ public static class CaseClaims
             return [];
         }
 
+        var claim = Statement(db, caseIds);
+        return await db.QueryAsync(claim.Sql, claim.Values, claim.Read, ct);
+    }
+
+    /// <summary>The statement of <see cref="ClaimUnratedAsync"/>, to send with another (see <see cref="DirectSql.QueryBothAsync"/>).</summary>
+    public static Query<Guid> Statement(PingjiaDbContext db, IReadOnlyCollection<Guid> caseIds)
+    {
         // The only difference between the providers: PostgreSQL takes the keys as one array parameter, SQLite has no
         // arrays and takes a list. Either way the statement can only use the primary key.
         const string head = """UPDATE cases SET "HasActiveRating" = TRUE WHERE NOT "HasActiveRating" AND "Id" """;
         const string tail = """ RETURNING "Id" """;
-        var (sql, values) = db.IsPostgres
-            ? (head + "= ANY(@p0)" + tail, new object[] { caseIds.ToArray() })
-            : (head + "IN (" + string.Join(", ", Enumerable.Range(0, caseIds.Count).Select(DirectSql.Placeholder)) + ")" + tail, caseIds.Cast<object>().ToArray());
-        return await db.QueryAsync(sql, values, static row => row.GetGuid(0), ct);
+        return db.IsPostgres
+            ? new(head + "= ANY(@p0)" + tail, [caseIds.ToArray()], ReadId)
+            : new(head + "IN (" + string.Join(", ", Enumerable.Range(0, caseIds.Count).Select(DirectSql.Placeholder)) + ")" + tail, [.. caseIds.Cast<object>()], ReadId);
     }
+
+    private static readonly Func<System.Data.Common.DbDataReader, Guid> ReadId = static row => row.GetGuid(0);
 }

@@ -54,7 +54,21 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
     /// <paramref name="statements"/> (on PostgreSQL the entries join them in one round trip; they run before the
     /// tracked changes, which may refer to rows they insert).
     /// </summary>
-    public async Task SaveAsync(StatementBatch statements, CancellationToken ct)
+    public async Task SaveAsync(StatementBatch statements, CancellationToken ct) => await SaveAsync(statements, taken: null, ct);
+
+    /// <summary>
+    /// The statement that takes the chain's head for the entries recorded so far, for a caller that sends it together
+    /// with a statement of its own (the rating writer, see <see cref="DirectSql.QueryBothAsync"/>). Its row goes to
+    /// <see cref="SaveAsync(StatementBatch, AuditChainHead?, CancellationToken)"/>; record nothing in between.
+    /// </summary>
+    public Query<AuditChainHead> TakeHead()
+    {
+        var count = _pending.Count;
+        return new(TakeHeadSql, [(long)count], row => new AuditChainHead(row.GetInt64(0), row.GetString(1), count));
+    }
+
+    /// <summary>As <see cref="SaveAsync(StatementBatch, CancellationToken)"/>, with the head already taken by <see cref="TakeHead"/> when given.</summary>
+    public async Task SaveAsync(StatementBatch statements, AuditChainHead? taken, CancellationToken ct)
     {
         var own = db.Database.CurrentTransaction is null;
         var tx = own ? await db.Database.BeginTransactionAsync(ct) : null;
@@ -65,9 +79,12 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
                 // Taking the head row first serialises appenders on every provider (a row lock on PostgreSQL,
                 // the write lock on SQLite), so two transactions can never chain onto the same hash.
                 var count = _pending.Count;
-                var head = (await db.QueryAsync(
-                    """UPDATE audit_head SET "Sequence" = "Sequence" + @p0 WHERE "Id" = 1 RETURNING "Sequence", "Hash" """, [(long)count],
-                    static row => new ChainHead { Sequence = row.GetInt64(0), Hash = row.GetString(1) }, ct)).Single();
+                var head = taken ?? (await db.QueryAsync(TakeHeadSql, [(long)count], row => new AuditChainHead(row.GetInt64(0), row.GetString(1), count), ct)).Single();
+                if (head.TakenFor != count)
+                {
+                    // The sequence numbers were reserved for another number of entries: chaining would leave a gap or a repeat.
+                    throw new InvalidOperationException($"The audit head was taken for {head.TakenFor} entries, but {count} are to be saved.");
+                }
                 var sequence = head.Sequence - count;
                 var prev = head.Hash;
                 foreach (var entry in _pending)
@@ -107,13 +124,7 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
         }
     }
 
-    /// <summary>The chain's head as the appending transaction sees it once it holds the head row.</summary>
-    private sealed class ChainHead
-    {
-        public long Sequence { get; init; }
-
-        public string Hash { get; init; } = "";
-    }
+    private const string TakeHeadSql = """UPDATE audit_head SET "Sequence" = "Sequence" + @p0 WHERE "Id" = 1 RETURNING "Sequence", "Hash" """;
 
     /// <summary>SM3 over every field of the entry and the previous hash, in a fixed text form.</summary>
     public static string ComputeHash(AuditEntry e) => Sm3.HashHex(string.Join('\n',
@@ -127,6 +138,9 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
         e.Data,
         e.PrevHash));
 }
+
+/// <summary>The chain's head as the appending transaction sees it once it holds the head row, taken for <paramref name="TakenFor"/> entries.</summary>
+public sealed record AuditChainHead(long Sequence, string Hash, int TakenFor);
 
 /// <summary>The outcome of checking the chain: either intact, or the first entry that does not fit and why.</summary>
 public sealed record AuditVerification(bool Ok, long Entries, long? BrokenAt, string? Reason)

@@ -260,14 +260,17 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
             results[i] = new SubmissionResult(rating, true, []);
         }
 
-        // A case counts as rated once: only the cases this statement flips are counted.
-        foreach (var id in await db.ClaimUnratedAsync(cases.Keys, ct))
+        // A case counts as rated once: only the cases this statement flips are counted. The audit chain's head is taken
+        // with it, in the same order as everywhere (cases, then the head): on PostgreSQL one round trip for both, as the
+        // writer there waits on round trips more than on work.
+        var (claimed, head) = await db.QueryBothAsync(CaseClaims.Statement(db, cases.Keys), audit.TakeHead(), ct);
+        foreach (var id in claimed)
         {
             CountRated(cases[id], counters);
         }
 
         // Written directly, not tracked: SaveChanges would cost more per rating than the database does.
-        await SaveAsync([.. made.Values], counters, ct);
+        await SaveAsync([.. made.Values], counters, ct, head.Single());
         await tx.CommitAsync(ct);
         return results;
     }
@@ -277,12 +280,12 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
     /// then the audit entries and tracked changes. The ratings go first, as the work orders saved with the audit
     /// entries refer to them; on PostgreSQL all of it goes in one round trip.
     /// </summary>
-    private async Task SaveAsync(IReadOnlyList<Rating> newRatings, CounterBatch counters, CancellationToken ct)
+    private async Task SaveAsync(IReadOnlyList<Rating> newRatings, CounterBatch counters, CancellationToken ct, AuditChainHead? head = null)
     {
         await using var statements = new StatementBatch(db);
         await statements.AddRowsAsync(newRatings, ct);
         await counters.AddToAsync(statements, ct);
-        await audit.SaveAsync(statements, ct);
+        await audit.SaveAsync(statements, head, ct);
     }
 
     private async Task<Rating> AddAsync(Case c, string step, RatingInput input, RatingChannel channel, bool isDefault, string? rater, int version, DateTime at, CounterBatch counters, CancellationToken ct)
