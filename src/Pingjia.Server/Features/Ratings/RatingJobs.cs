@@ -26,6 +26,9 @@ public sealed class OutboxSmsGateway(PersonalData personal, TimeProvider time) :
 /// <summary>
 /// Closes rating windows (default ratings) and sends the one reminder per case. Every step is guarded by a
 /// conditional update, so the job is safe to run twice at once and to restart at any point.
+/// They find their work by <see cref="Case.JobStage"/>, which only they and case intake change, never by the rated
+/// flag: the rating writer sets that flag without touching an index. So a rated case is seen once more by a job (when
+/// its reminder time or its close comes) and marked done then, in a batch, off the path of the rating itself.
 /// </summary>
 public sealed class RatingJobs(IServiceScopeFactory scopes, TimeProvider time, PingjiaOptions options, ILogger<RatingJobs> logger) : BackgroundService
 {

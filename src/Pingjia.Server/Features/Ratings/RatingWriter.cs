@@ -22,7 +22,8 @@ internal sealed class PendingRating(Submission submission, string actor, int con
 /// Group commit for rating submissions. Every write of a rating serialises on the audit chain's head row (and,
 /// on SQLite, on the one write lock), so a transaction per request caps throughput at one commit round trip per
 /// rating. Here concurrent submissions queue, and one writer takes everything queued into a single transaction:
-/// one case claim, one audit-head update, one upsert per distinct counter row, the row inserts. Each
+/// one case claim with the audit head taken beside it, one upsert per distinct counter row, the row inserts (on
+/// PostgreSQL three round trips in all: claim and head, the writes, the commit). Each
 /// submitter still gets its own answer, and only after the commit that contains its rating.
 /// If a batch fails (a unique violation from another server instance, a lost row lock), its submissions are
 /// written again one by one, so one failure never fails a neighbour.
