@@ -74,17 +74,18 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
         var tx = own ? await db.Database.BeginTransactionAsync(ct) : null;
         try
         {
+            if (taken is not null && taken.TakenFor != _pending.Count)
+            {
+                // The sequence numbers were reserved for another number of entries: chaining would leave a gap or a repeat.
+                throw new InvalidOperationException($"The audit head was taken for {taken.TakenFor} entries, but {_pending.Count} are to be saved.");
+            }
+
             if (_pending.Count > 0)
             {
                 // Taking the head row first serialises appenders on every provider (a row lock on PostgreSQL,
                 // the write lock on SQLite), so two transactions can never chain onto the same hash.
                 var count = _pending.Count;
                 var head = taken ?? (await db.QueryAsync(TakeHeadSql, [(long)count], row => new AuditChainHead(row.GetInt64(0), row.GetString(1), count), ct)).Single();
-                if (head.TakenFor != count)
-                {
-                    // The sequence numbers were reserved for another number of entries: chaining would leave a gap or a repeat.
-                    throw new InvalidOperationException($"The audit head was taken for {head.TakenFor} entries, but {count} are to be saved.");
-                }
                 var sequence = head.Sequence - count;
                 var prev = head.Hash;
                 foreach (var entry in _pending)

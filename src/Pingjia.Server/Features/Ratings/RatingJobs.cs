@@ -76,19 +76,22 @@ public sealed class RatingJobs(IServiceScopeFactory scopes, TimeProvider time, P
                     .OrderBy(c => c.RatingClosesAt).Take(BatchSize)
                     .Select(c => new { c.Id, Settled = c.HasActiveRating || c.DefaultedAt != null })
                     .ToListAsync(ct);
+                var defaulted = 0;
                 foreach (var c in due.Where(c => !c.Settled))
                 {
                     await using var inner = scopes.CreateAsyncScope();
                     if (await inner.ServiceProvider.GetRequiredService<RatingService>().RecordDefaultAsync(c.Id, now, ct))
                     {
-                        made++;
+                        defaulted++;
                     }
                 }
 
-                // Rated, defaulted now or by a run beside this one: done. A case that is none of these (its window
-                // moved meanwhile) keeps its stage and comes back when its new close comes.
+                made += defaulted;
+                // Rated, or defaulted by a run beside this one: done (a default made here is marked done with it). A
+                // case that is none of these (its window moved meanwhile) keeps its stage and comes back at its new close.
                 var done = await SettleAsync(db, [.. due.Select(c => c.Id)], ct);
-                if (due.Count < BatchSize || done == 0)
+                // Every case of a full batch has left the range unless something failed: then wait for the next tick.
+                if (due.Count < BatchSize || defaulted + done == 0)
                 {
                     break;
                 }
@@ -115,10 +118,13 @@ public sealed class RatingJobs(IServiceScopeFactory scopes, TimeProvider time, P
         var unreachable = due.Where(c => !(c.HasActiveRating || c.DefaultedAt is not null) && (c.MobileEnc is null || c.RatingClosesAt <= now)).Select(c => c.Id).ToList();
         if (unreachable.Count > 0)
         {
-            // No mobile to write to, or the window closed first: no reminder; the close is still to come.
-            await db.Cases.Where(c => unreachable.Contains(c.Id) && c.JobStage == RatingJobStage.Remind)
+            // No mobile to write to, or the window closed first: no reminder; the close is still to come. Checked again
+            // in the statement: a mobile that intake added meanwhile keeps the case here.
+            await db.Cases.Where(c => unreachable.Contains(c.Id) && c.JobStage == RatingJobStage.Remind && (c.MobileEnc == null || c.RatingClosesAt <= now))
                 .ExecuteUpdateAsync(u => u.SetProperty(c => c.JobStage, RatingJobStage.Close), ct);
         }
+
+        var missed = new List<Guid>();
 
         var sent = 0;
         foreach (var c in due.Where(c => !(c.HasActiveRating || c.DefaultedAt is not null) && c.MobileEnc is not null && c.RatingClosesAt > now))
@@ -131,6 +137,7 @@ public sealed class RatingJobs(IServiceScopeFactory scopes, TimeProvider time, P
                 .ExecuteUpdateAsync(u => u.SetProperty(x => x.ReminderSentAt, now).SetProperty(x => x.JobStage, RatingJobStage.Close), ct);
             if (claimed == 0)
             {
+                missed.Add(c.Id);
                 continue;
             }
 
@@ -145,7 +152,14 @@ public sealed class RatingJobs(IServiceScopeFactory scopes, TimeProvider time, P
             sent++;
         }
 
-        // Those skipped by the guard were rated or reminded meanwhile: the next tick settles them.
+        // Skipped by the guard: rated meanwhile (the next tick settles them), or reminded already while an intake
+        // update put the stage back (on to the close now, or they would head every batch until their close).
+        if (missed.Count > 0)
+        {
+            await db.Cases.Where(c => missed.Contains(c.Id) && c.JobStage == RatingJobStage.Remind && c.ReminderSentAt != null)
+                .ExecuteUpdateAsync(u => u.SetProperty(c => c.JobStage, RatingJobStage.Close), ct);
+        }
+
         return sent;
     }
 

@@ -113,6 +113,9 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
         var c = await db.Cases.AsNoTracking().SingleAsync(x => x.Id == caseId, ct);
         if (await FindAsync(c.Id, MainStep, ct) is not null)
         {
+            // Its main step holds a rating already: no default, and nothing left for the jobs to do.
+            await db.Cases.Where(x => x.Id == caseId).ExecuteUpdateAsync(u => u.SetProperty(x => x.DefaultedAt, (DateTime?)null), ct);
+            await tx.CommitAsync(ct);
             return false;
         }
 
@@ -261,8 +264,8 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
         }
 
         // A case counts as rated once: only the cases this statement flips are counted. The audit chain's head is taken
-        // with it, in the same order as everywhere (cases, then the head): on PostgreSQL one round trip for both, as the
-        // writer there waits on round trips more than on work.
+        // with it, in the order the writer always took them (cases, then the head): on PostgreSQL one round trip for
+        // both, as the writer there waits on round trips more than on work.
         var (claimed, head) = await db.QueryBothAsync(CaseClaims.Statement(db, cases.Keys), audit.TakeHead(), ct);
         foreach (var id in claimed)
         {
