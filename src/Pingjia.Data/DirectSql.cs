@@ -55,6 +55,10 @@ public static class DirectSql
         }
     }
 
+    /// <summary>Runs <paramref name="query"/> and reads every row it returns.</summary>
+    public static Task<List<T>> QueryAsync<T>(this PingjiaDbContext db, Query<T> query, CancellationToken ct) =>
+        db.QueryAsync(query.Sql, query.Values, query.Read, ct);
+
     /// <summary>
     /// Runs two statements that return rows, in this order and in the current transaction: on PostgreSQL in one round
     /// trip (a batch, each statement keeping its own parameters), elsewhere one after the other.
@@ -63,7 +67,7 @@ public static class DirectSql
     {
         if (!db.IsPostgres)
         {
-            return (await db.QueryAsync(first.Sql, first.Values, first.Read, ct), await db.QueryAsync(second.Sql, second.Values, second.Read, ct));
+            return (await db.QueryAsync(first, ct), await db.QueryAsync(second, ct));
         }
 
         await db.Database.OpenConnectionAsync(ct);

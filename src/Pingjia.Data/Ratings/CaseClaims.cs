@@ -15,8 +15,7 @@ public static class CaseClaims
             return [];
         }
 
-        var claim = Statement(db, caseIds);
-        return await db.QueryAsync(claim.Sql, claim.Values, claim.Read, ct);
+        return await db.QueryAsync(Statement(db, caseIds), ct);
     }
 
     /// <summary>The statement of <see cref="ClaimUnratedAsync"/>, to send with another (see <see cref="DirectSql.QueryBothAsync"/>).</summary>

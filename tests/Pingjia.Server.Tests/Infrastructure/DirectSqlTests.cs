@@ -48,7 +48,7 @@ public sealed class DirectSqlTests(PingjiaFactory factory) : IClassFixture<Pingj
         {
             audit.Record("test.one", "test", "1", new { });
             var take = audit.TakeHead();
-            var head = (await db.QueryAsync(take.Sql, take.Values, take.Read, CancellationToken.None)).Single();
+            var head = (await db.QueryAsync(take, CancellationToken.None)).Single();
             audit.Record("test.two", "test", "2", new { }); // recorded after the head was taken: its sequence number is not reserved
             await using var statements = new StatementBatch(db);
             await Assert.ThrowsAsync<InvalidOperationException>(() => audit.SaveAsync(statements, head, CancellationToken.None));

@@ -64,7 +64,8 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
     public Query<AuditChainHead> TakeHead()
     {
         var count = _pending.Count;
-        return new(TakeHeadSql, [(long)count], row => new AuditChainHead(row.GetInt64(0), row.GetString(1), count));
+        return new("""UPDATE audit_head SET "Sequence" = "Sequence" + @p0 WHERE "Id" = 1 RETURNING "Sequence", "Hash" """, [(long)count],
+            row => new AuditChainHead(row.GetInt64(0), row.GetString(1), count));
     }
 
     /// <summary>As <see cref="SaveAsync(StatementBatch, CancellationToken)"/>, with the head already taken by <see cref="TakeHead"/> when given.</summary>
@@ -85,7 +86,7 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
                 // Taking the head row first serialises appenders on every provider (a row lock on PostgreSQL,
                 // the write lock on SQLite), so two transactions can never chain onto the same hash.
                 var count = _pending.Count;
-                var head = taken ?? (await db.QueryAsync(TakeHeadSql, [(long)count], row => new AuditChainHead(row.GetInt64(0), row.GetString(1), count), ct)).Single();
+                var head = taken ?? (await db.QueryAsync(TakeHead(), ct)).Single();
                 var sequence = head.Sequence - count;
                 var prev = head.Hash;
                 foreach (var entry in _pending)
@@ -124,8 +125,6 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
             }
         }
     }
-
-    private const string TakeHeadSql = """UPDATE audit_head SET "Sequence" = "Sequence" + @p0 WHERE "Id" = 1 RETURNING "Sequence", "Hash" """;
 
     /// <summary>SM3 over every field of the entry and the previous hash, in a fixed text form.</summary>
     public static string ComputeHash(AuditEntry e) => Sm3.HashHex(string.Join('\n',

@@ -114,20 +114,10 @@ public sealed class RatingJobs(IServiceScopeFactory scopes, TimeProvider time, P
         var due = await db.Cases.AsNoTracking()
             .Where(c => c.JobStage == RatingJobStage.Remind && c.RatingOpensAt <= openedBefore)
             .OrderBy(c => c.RatingOpensAt).Take(BatchSize).ToListAsync(ct);
-        await SettleAsync(db, [.. due.Where(c => c.HasActiveRating || c.DefaultedAt is not null).Select(c => c.Id)], ct);
-        var unreachable = due.Where(c => !(c.HasActiveRating || c.DefaultedAt is not null) && (c.MobileEnc is null || c.RatingClosesAt <= now)).Select(c => c.Id).ToList();
-        if (unreachable.Count > 0)
-        {
-            // No mobile to write to, or the window closed first: no reminder; the close is still to come. Checked again
-            // in the statement: a mobile that intake added meanwhile keeps the case here.
-            await db.Cases.Where(c => unreachable.Contains(c.Id) && c.JobStage == RatingJobStage.Remind && (c.MobileEnc == null || c.RatingClosesAt <= now))
-                .ExecuteUpdateAsync(u => u.SetProperty(c => c.JobStage, RatingJobStage.Close), ct);
-        }
-
-        var missed = new List<Guid>();
-
+        await SettleAsync(db, [.. due.Where(IsSettled).Select(c => c.Id)], ct);
+        List<Guid> open = [.. due.Where(c => !IsSettled(c)).Select(c => c.Id)];
         var sent = 0;
-        foreach (var c in due.Where(c => !(c.HasActiveRating || c.DefaultedAt is not null) && c.MobileEnc is not null && c.RatingClosesAt > now))
+        foreach (var c in due.Where(c => !IsSettled(c) && c.MobileEnc is not null && c.RatingClosesAt > now))
         {
             await using var inner = scopes.CreateAsyncScope();
             var idb = inner.ServiceProvider.GetRequiredService<PingjiaDbContext>();
@@ -137,7 +127,6 @@ public sealed class RatingJobs(IServiceScopeFactory scopes, TimeProvider time, P
                 .ExecuteUpdateAsync(u => u.SetProperty(x => x.ReminderSentAt, now).SetProperty(x => x.JobStage, RatingJobStage.Close), ct);
             if (claimed == 0)
             {
-                missed.Add(c.Id);
                 continue;
             }
 
@@ -152,16 +141,20 @@ public sealed class RatingJobs(IServiceScopeFactory scopes, TimeProvider time, P
             sent++;
         }
 
-        // Skipped by the guard: rated meanwhile (the next tick settles them), or reminded already while an intake
-        // update put the stage back (on to the close now, or they would head every batch until their close).
-        if (missed.Count > 0)
+        // The rest have no reminder to come: no mobile to write to, the window closed first, or reminded already (by a run
+        // beside this one, or before an intake update put the stage back). On to the close, checked in the statement
+        // itself: a mobile that intake added meanwhile keeps a case here. (Rated meanwhile: the next tick settles them.)
+        if (open.Count > 0)
         {
-            await db.Cases.Where(c => missed.Contains(c.Id) && c.JobStage == RatingJobStage.Remind && c.ReminderSentAt != null)
+            await db.Cases.Where(c => open.Contains(c.Id) && c.JobStage == RatingJobStage.Remind && !c.HasActiveRating && c.DefaultedAt == null
+                    && (c.MobileEnc == null || c.RatingClosesAt <= now || c.ReminderSentAt != null))
                 .ExecuteUpdateAsync(u => u.SetProperty(c => c.JobStage, RatingJobStage.Close), ct);
         }
 
         return sent;
     }
+
+    private static bool IsSettled(Case c) => c.HasActiveRating || c.DefaultedAt is not null;
 
     /// <summary>Marks done those of <paramref name="ids"/> that are rated or defaulted (checked in the statement itself).</summary>
     private static Task<int> SettleAsync(PingjiaDbContext db, List<Guid> ids, CancellationToken ct) =>

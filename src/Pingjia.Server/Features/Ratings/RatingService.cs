@@ -84,7 +84,7 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
                 }
             }
 
-            await SaveAsync([], counters, ct);
+            await SaveAsync([], counters, head: null, ct);
             await tx.CommitAsync(ct);
             return new SubmissionResult(main, true, made);
         }
@@ -124,7 +124,7 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
         audit.ActorOverride = "system:rating-window";
         var counters = new CounterBatch();
         await AddAsync(c, MainStep, new RatingInput(RatingLevels.DefaultLevel, new Dictionary<string, int>(), [], null), RatingChannel.Default, true, null, version, c.RatingClosesAt!.Value, counters, ct);
-        await SaveAsync([], counters, ct);
+        await SaveAsync([], counters, head: null, ct);
         await tx.CommitAsync(ct);
         return true;
     }
@@ -273,7 +273,7 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
         }
 
         // Written directly, not tracked: SaveChanges would cost more per rating than the database does.
-        await SaveAsync([.. made.Values], counters, ct, head.Single());
+        await SaveAsync([.. made.Values], counters, head.Single(), ct);
         await tx.CommitAsync(ct);
         return results;
     }
@@ -283,7 +283,7 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
     /// then the audit entries and tracked changes. The ratings go first, as the work orders saved with the audit
     /// entries refer to them; on PostgreSQL all of it goes in one round trip.
     /// </summary>
-    private async Task SaveAsync(IReadOnlyList<Rating> newRatings, CounterBatch counters, CancellationToken ct, AuditChainHead? head = null)
+    private async Task SaveAsync(IReadOnlyList<Rating> newRatings, CounterBatch counters, AuditChainHead? head, CancellationToken ct)
     {
         await using var statements = new StatementBatch(db);
         await statements.AddRowsAsync(newRatings, ct);
