@@ -185,17 +185,20 @@ wait_idle() {
 cpu_ticks() {
     local pid=$1 thread=${2:-} task
     if [[ -z $thread ]]; then
-        awk '{ print $14 + $15 }' "/proc/$pid/stat"
+        stat_ticks "/proc/$pid/stat"
         return
     fi
     for task in /proc/"$pid"/task/*; do
         if [[ $(cat "$task/comm" 2>/dev/null) == "$thread" ]]; then
-            awk '{ print $14 + $15 }' "$task/stat"
+            stat_ticks "$task/stat"
             return
         fi
     done
     echo 0
 }
+# stat_ticks FILE: utime + stime of a /proc stat line. The name field may hold spaces (".NET Tiered Com"), so the
+# fields are counted after its closing parenthesis.
+stat_ticks() { sed 's/^.*) //' "$1" | awk '{ print $12 + $13 }'; }
 
 # per_request_us TICKS REQUESTS: CPU microseconds per request. core_percent TICKS SECONDS: share of one core.
 per_request_us() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.0f", (n > 0 ? t * 1e6 / hz / n : 0) }'; }

@@ -2,6 +2,9 @@
 -- Arguments (after --): path prefix first perThread
 --   POST <path> with {"caseNo":"<prefix><n, 7 digits>","level":5,"tags":["510"],"channel":"hall_device"};
 --   thread t (0-based) uses n = first + t*perThread … first + (t+1)*perThread - 1, in order, so threads never collide.
+-- With RATING_SUBMIT_PAUSE_MS set, each connection waits that long before each request (a paced warm-up: at most
+-- connections * 1000 / pause requests a second, so a known number of cases suffices). wrk decides whether to call
+-- delay() once, when the script loads, so it is defined only then: the measured runs pay no timer per request.
 -- The key for "Authorization: Bearer" comes from PINGJIA_BENCH_KEY (not needed by the baseline, sent anyway).
 -- done() prints the statuses seen and how many case numbers each thread used, one "rating-submit:" line each.
 
@@ -40,6 +43,13 @@ function request()
     end
     local body = string.format('{"caseNo":"%s%07d","level":5,"tags":["510"],"channel":"hall_device"}', prefix, n)
     return wrk.format("POST", path, headers, body)
+end
+
+local pause_ms = tonumber(os.getenv("RATING_SUBMIT_PAUSE_MS") or "")
+if pause_ms and pause_ms > 0 then
+    function delay()
+        return pause_ms
+    end
 end
 
 function response(status, headers, body)
