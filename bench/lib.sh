@@ -196,6 +196,20 @@ cpu_ticks() {
     done
     echo 0
 }
+# thread_ticks PID THREAD: "TID TICKS" for every thread of process PID named THREAD. The runtime ends some of its
+# threads when idle and starts new ones (the tiered-compilation worker does), so a delta is taken per thread:
+# see ticks_since.
+thread_ticks() {
+    local pid=$1 thread=$2 task
+    for task in /proc/"$pid"/task/*; do
+        if [[ $(cat "$task/comm" 2>/dev/null) == "$thread" ]]; then
+            echo "${task##*/} $(stat_ticks "$task/stat")"
+        fi
+    done
+}
+# ticks_since BEFORE AFTER: CPU ticks used between two thread_ticks listings, by the threads alive at the end (a thread
+# started meanwhile counts from 0; what a thread that ended meanwhile used after BEFORE is lost, so this is a floor).
+ticks_since() { awk 'NR == FNR { before[$1] = $2; next } { sum += $2 - before[$1] } END { print sum + 0 }' <(echo "$1") <(echo "$2"); }
 # stat_ticks FILE: utime + stime of a /proc stat line. The name field may hold spaces (".NET Tiered Com"), so the
 # fields are counted after its closing parenthesis.
 stat_ticks() { sed 's/^.*) //' "$1" | awk '{ print $12 + $13 }'; }

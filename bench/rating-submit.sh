@@ -39,8 +39,8 @@ readonly DURATION=15s
 # Case numbers R0000001 … R<CASES>: the paced warm-up rates the first PACED_CASES (at most 20,000 are needed), the
 # warm-up at full load the next WARMUP_CASES, the measured run the rest, each wrk thread its own equal slice. The
 # last two must exceed what the server can rate in 3 s and 15 s (the defaults allow 10,000 and 8,000 ratings/s:
-# PostgreSQL did 4,350 on 2026-12-06, and a run that runs out is refused; SQLite needs BENCH_CASES=242000
-# BENCH_WARMUP_CASES=40000). Seeding goes through the intake API at ~700 cases/s on SQLite and ~420/s on PostgreSQL
+# PostgreSQL did 4,350 on 2026-12-06, and a run that runs out is refused; SQLite needs BENCH_CASES=282000
+# BENCH_WARMUP_CASES=40000: it did 12,500 a second once warm). Seeding goes through the intake API at ~700 cases/s on SQLite and ~420/s on PostgreSQL
 # with 32 in flight (2 cores), so the defaults take about 7 minutes to seed on PostgreSQL.
 readonly CASES=${BENCH_CASES:-172000}
 readonly WARMUP_CASES=${BENCH_WARMUP_CASES:-30000}
@@ -186,13 +186,13 @@ run_wrk() {
     local pid=${pids_of[$name]} cpu0 writer0 jit0
     cpu0=$(cpu_ticks "$pid")
     writer0=$(cpu_ticks "$pid" rating-writer)
-    jit0=$(cpu_ticks "$pid" "$JIT_THREAD")
+    jit0=$(thread_ticks "$pid" "$JIT_THREAD")
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s --latency -s "$BENCH_DIR/rating-submit.lua" "$url" \
         -- "$path" "$CASE_PREFIX" $((first + THREADS * warm_slice)) "$slice" >"$WORK/$name.wrk" &
     wrk_pid=$!
     wait "$wrk_pid"
     wrk_pid=
-    echo "$(($(cpu_ticks "$pid") - cpu0)) $(($(cpu_ticks "$pid" rating-writer) - writer0)) $(($(cpu_ticks "$pid" "$JIT_THREAD") - jit0))" >"$WORK/$name.cpu"
+    echo "$(($(cpu_ticks "$pid") - cpu0)) $(($(cpu_ticks "$pid" rating-writer) - writer0)) $(ticks_since "$jit0" "$(thread_ticks "$pid" "$JIT_THREAD")")" >"$WORK/$name.cpu"
     watch_busy_stop
     cat "$WORK/$name.wrk"
 }

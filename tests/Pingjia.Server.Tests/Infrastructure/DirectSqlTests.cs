@@ -58,4 +58,66 @@ public sealed class DirectSqlTests(PingjiaFactory factory) : IClassFixture<Pingj
         Assert.Equal(sequence, await db.AuditHeads.AsNoTracking().Select(h => h.Sequence).SingleAsync());
         Assert.True((await AuditVerifier.VerifyAsync(db, CancellationToken.None)).Ok);
     }
+
+    [Fact]
+    public async Task AddChained_RememberedEndBehindTheChain_WholeBatchFailsAndNothingStored()
+    {
+        var s = await RatingScenario.CreateAsync(factory);
+        var no = await s.FinishedCaseAsync();
+        using var scope = factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<PingjiaDbContext>();
+        var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
+        audit.ActorOverride = "test";
+        var id = await db.Cases.Where(c => c.CaseNo == no).Select(c => c.Id).SingleAsync();
+        var entries = await db.AuditEntries.CountAsync();
+        var head = await db.AuditHeads.AsNoTracking().SingleAsync();
+
+        // On PostgreSQL the statements of a batch sent outside a transaction are one implicit transaction; SQLite has
+        // no such batch (each statement runs as it is added), so there the test gives it a transaction.
+        await using (var tx = db.IsPostgres ? null : await db.Database.BeginTransactionAsync())
+        {
+            await using var statements = new StatementBatch(db);
+            await statements.AddAsync("""UPDATE cases SET "HasActiveRating" = TRUE WHERE "Id" = @p0""", [id], CancellationToken.None);
+            audit.Record("test.stale", "test", "1", new { });
+            var behind = new AuditChainEnd(head.Sequence - 1, "0123");
+            await Assert.ThrowsAsync<DbUpdateException>(async () =>
+            {
+                await audit.AddChainedAsync(statements, behind, CancellationToken.None);
+                await statements.FlushAsync(CancellationToken.None);
+            });
+        }
+
+        db.ChangeTracker.Clear();
+        Assert.False(await db.Cases.Where(c => c.Id == id).Select(c => c.HasActiveRating).SingleAsync());
+        Assert.Equal(entries, await db.AuditEntries.CountAsync());
+        var after = await db.AuditHeads.AsNoTracking().SingleAsync();
+        Assert.Equal((head.Sequence, head.Hash), (after.Sequence, after.Hash));
+        Assert.True((await AuditVerifier.VerifyAsync(db, CancellationToken.None)).Ok);
+    }
+
+    [Fact]
+    public async Task AddChained_EndAsStored_AppendsTheEntriesAndMovesTheHead()
+    {
+        using var scope = factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<PingjiaDbContext>();
+        var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
+        audit.ActorOverride = "test";
+        var head = await db.AuditHeads.AsNoTracking().SingleAsync();
+
+        AuditChainEnd end;
+        await using (var tx = db.IsPostgres ? null : await db.Database.BeginTransactionAsync())
+        {
+            await using var statements = new StatementBatch(db);
+            audit.Record("test.one", "test", "1", new { });
+            audit.Record("test.two", "test", "2", new { });
+            end = await audit.AddChainedAsync(statements, new AuditChainEnd(head.Sequence, head.Hash), CancellationToken.None);
+            await statements.FlushAsync(CancellationToken.None);
+            await (tx?.CommitAsync() ?? Task.CompletedTask);
+        }
+
+        Assert.Equal(head.Sequence + 2, end.Sequence);
+        var stored = await db.AuditHeads.AsNoTracking().SingleAsync();
+        Assert.Equal(end, new AuditChainEnd(stored.Sequence, stored.Hash));
+        Assert.True((await AuditVerifier.VerifyAsync(db, CancellationToken.None)).Ok);
+    }
 }
