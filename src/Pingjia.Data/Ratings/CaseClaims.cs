@@ -18,23 +18,16 @@ public static class CaseClaims
         return await db.QueryAsync(Statement(db, caseIds), ct);
     }
 
-    private const string Head = """UPDATE cases SET "HasActiveRating" = TRUE WHERE NOT "HasActiveRating" AND "Id" """;
-    private const string Tail = """ RETURNING "Id" """;
-
-    /// <summary>
-    /// The claim on PostgreSQL, whose only parameter <c>@p0</c> is the array of case keys; it returns the keys it
-    /// changed (for a statement that uses them in a WITH, as the rating writer's counters do).
-    /// </summary>
-    public const string PostgresStatement = Head + "= ANY(@p0)" + Tail;
-
     /// <summary>The statement of <see cref="ClaimUnratedAsync"/>, to send with another (see <see cref="DirectSql.QueryBothAsync"/>).</summary>
     public static Query<Guid> Statement(PingjiaDbContext db, IReadOnlyCollection<Guid> caseIds)
     {
         // The only difference between the providers: PostgreSQL takes the keys as one array parameter, SQLite has no
         // arrays and takes a list. Either way the statement can only use the primary key.
+        const string head = """UPDATE cases SET "HasActiveRating" = TRUE WHERE NOT "HasActiveRating" AND "Id" """;
+        const string tail = """ RETURNING "Id" """;
         return db.IsPostgres
-            ? new(PostgresStatement, [caseIds.ToArray()], ReadId)
-            : new(Head + "IN (" + string.Join(", ", Enumerable.Range(0, caseIds.Count).Select(DirectSql.Placeholder)) + ")" + Tail, [.. caseIds.Cast<object>()], ReadId);
+            ? new(head + "= ANY(@p0)" + tail, [caseIds.ToArray()], ReadId)
+            : new(head + "IN (" + string.Join(", ", Enumerable.Range(0, caseIds.Count).Select(DirectSql.Placeholder)) + ")" + tail, [.. caseIds.Cast<object>()], ReadId);
     }
 
     private static readonly Func<System.Data.Common.DbDataReader, Guid> ReadId = static row => row.GetGuid(0);

@@ -81,17 +81,24 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
                 throw new InvalidOperationException($"The audit head was taken for {taken.TakenFor} entries, but {_pending.Count} are to be saved.");
             }
 
-            AuditChainEnd? end = null;
             if (_pending.Count > 0)
             {
                 // Taking the head row first serialises appenders on every provider (a row lock on PostgreSQL,
                 // the write lock on SQLite), so two transactions can never chain onto the same hash.
+                var count = _pending.Count;
                 var head = taken ?? (await db.QueryAsync(TakeHead(), ct)).Single();
-                end = Chain(head.Sequence - _pending.Count, head.Hash);
+                var sequence = head.Sequence - count;
+                var prev = head.Hash;
+                foreach (var entry in _pending)
+                {
+                    entry.Sequence = ++sequence;
+                    entry.PrevHash = prev;
+                    entry.Hash = prev = ComputeHash(entry);
+                }
 
                 // Appended directly rather than tracked: every write of the server ends here, often with many entries.
                 await statements.AddRowsAsync(_pending, ct);
-                await statements.AddAsync("""UPDATE audit_head SET "Hash" = @p0 WHERE "Id" = 1""", [end.Hash], ct);
+                await statements.AddAsync("""UPDATE audit_head SET "Hash" = @p0 WHERE "Id" = 1""", [prev], ct);
             }
 
             await statements.FlushAsync(ct);
@@ -103,7 +110,6 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
             }
 
             _pending.Clear();
-            LastEnd = end ?? LastEnd;
         }
         catch
         {
@@ -118,55 +124,6 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
                 await tx.DisposeAsync();
             }
         }
-    }
-
-    /// <summary>
-    /// The chain's end after the last save that appended entries: its entries are stored once the transaction they
-    /// were saved in commits (for a caller that keeps it, see <see cref="AddChainedAsync"/>).
-    /// </summary>
-    public AuditChainEnd? LastEnd { get; private set; }
-
-    /// <summary>
-    /// For a writer that remembers the chain's end from its own last commit (<paramref name="known"/>): chains the
-    /// recorded entries onto it and adds them to <paramref name="statements"/>, with no round trip to take the head
-    /// first. The head moves first, and only if it still is where <paramref name="known"/> says (holding its row lock
-    /// from then on, as every appender does before it writes entries, so no appender waits for our entries while we
-    /// wait for its head); if anything was appended since, the head stays and the first entry collides with what was
-    /// appended (the sequence number is the primary key), so the transaction fails and stores nothing. Send the
-    /// statements as one transaction; the returned end is the chain's once it commits.
-    /// </summary>
-    public async Task<AuditChainEnd> AddChainedAsync(StatementBatch statements, AuditChainEnd known, CancellationToken ct)
-    {
-        try
-        {
-            if (_pending.Count == 0)
-            {
-                return known;
-            }
-
-            var end = Chain(known.Sequence, known.Hash);
-            await statements.AddAsync("""UPDATE audit_head SET "Sequence" = @p0, "Hash" = @p1 WHERE "Id" = 1 AND "Sequence" = @p2""",
-                [end.Sequence, end.Hash, known.Sequence], ct);
-            await statements.AddRowsAsync(_pending, ct);
-            return end;
-        }
-        finally
-        {
-            _pending.Clear();
-        }
-    }
-
-    /// <summary>Numbers and hashes the recorded entries after entry <paramref name="sequence"/>, whose hash is <paramref name="hash"/>.</summary>
-    private AuditChainEnd Chain(long sequence, string hash)
-    {
-        foreach (var entry in _pending)
-        {
-            entry.Sequence = ++sequence;
-            entry.PrevHash = hash;
-            entry.Hash = hash = ComputeHash(entry);
-        }
-
-        return new AuditChainEnd(sequence, hash);
     }
 
     /// <summary>SM3 over every field of the entry and the previous hash, in a fixed text form.</summary>
@@ -184,9 +141,6 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
 
 /// <summary>The chain's head as the appending transaction sees it once it holds the head row, taken for <paramref name="TakenFor"/> entries.</summary>
 public sealed record AuditChainHead(long Sequence, string Hash, int TakenFor);
-
-/// <summary>The chain's last entry: its sequence number and hash.</summary>
-public sealed record AuditChainEnd(long Sequence, string Hash);
 
 /// <summary>The outcome of checking the chain: either intact, or the first entry that does not fit and why.</summary>
 public sealed record AuditVerification(bool Ok, long Entries, long? BrokenAt, string? Reason)

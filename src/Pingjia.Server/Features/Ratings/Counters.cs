@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Pingjia.Data;
-using Pingjia.Data.Ratings;
 using Pingjia.Domain.Ratings;
 
 namespace Pingjia.Server.Features.Ratings;
@@ -114,52 +113,10 @@ public static class Counters
         }
     }
 
-    /// <summary>
-    /// PostgreSQL only: the case claim of <see cref="CaseClaims"/> for <paramref name="cases"/> and, in the same
-    /// statement (a data-modifying WITH), the FinishedRated count of each case it changes, in the day and month rows
-    /// of the case's key (the day its rating opened, as <c>CountRated</c> keys it). A writer thus need not read the
-    /// claim back before it counts: no round trip between them.
-    /// </summary>
-    internal static ValueTask AddClaimCountingRatedAsync(StatementBatch statements, IReadOnlyCollection<Case> cases, CancellationToken ct)
-    {
-        var counted = cases.Where(c => c.RatingOpensAt is not null).ToList();
-        var values = new List<object>
-        {
-            cases.Select(c => c.Id).ToArray(),
-            counted.Select(c => c.Id).ToArray(),
-            counted.Select(c => RatingWindow.DayOf(c.RatingOpensAt!.Value)).ToArray(),
-            counted.Select(c => c.AgencyId).ToArray(),
-            counted.Select(c => c.ItemId).ToArray(),
-            counted.Select(c => c.StaffId ?? Guid.Empty).ToArray(),
-        };
-        return statements.AddAsync(ClaimCountingRated, values, ct);
-    }
-
-    private static readonly string ClaimCountingRated = $"""
-        WITH claimed AS ({CaseClaims.PostgresStatement}),
-        rated AS (
-            SELECT k.agency, k.day, k.item, k.staff, count(*) AS n
-            FROM unnest(@p1, @p2, @p3, @p4, @p5) AS k(id, day, agency, item, staff)
-            JOIN claimed ON claimed."Id" = k.id
-            GROUP BY k.agency, k.day, k.item, k.staff),
-        days AS (
-            {InsertInto(DayTable)}
-            SELECT agency, day, item, staff, '', 0, n, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM rated
-            ON CONFLICT ("AgencyId", "Day", "ItemId", "StaffId", "Channel") DO UPDATE SET
-              "FinishedRated" = {DayTable}."FinishedRated" + excluded."FinishedRated")
-        {InsertInto(MonthTable)}
-        SELECT agency, day / 100, item, staff, '', 0, sum(n)::bigint, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM rated GROUP BY agency, day / 100, item, staff
-        ON CONFLICT ("AgencyId", "Month", "ItemId", "StaffId", "Channel") DO UPDATE SET
-          "FinishedRated" = {MonthTable}."FinishedRated" + excluded."FinishedRated"
-        """;
-
-    private static string InsertInto(string table) =>
-        $"""INSERT INTO {table} ("AgencyId", "{(table == MonthTable ? "Month" : "Day")}", "ItemId", "StaffId", "Channel", "Finished", "FinishedRated", "Active", "A1", "A2", "A3", "A4", "A5", "Defaults", "Excluded", "FollowUps")""";
-
     private static void AppendUpsert(StringBuilder sql, string table, int rowCount)
     {
         var period = table == MonthTable ? "Month" : "Day";
-        sql.Append(InsertInto(table)).Append(" VALUES ");
+        sql.Append(CultureInfo.InvariantCulture, $"""INSERT INTO {table} ("AgencyId", "{period}", "ItemId", "StaffId", "Channel", "Finished", "FinishedRated", "Active", "A1", "A2", "A3", "A4", "A5", "Defaults", "Excluded", "FollowUps") VALUES """);
         for (var r = 0; r < rowCount; r++)
         {
             sql.Append(r == 0 ? "(" : ", (");

@@ -240,6 +240,7 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
     /// </summary>
     internal async Task<SubmissionResult[]> WriteBatchAsync(IReadOnlyList<PendingRating> batch, CancellationToken ct)
     {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var made = new Dictionary<(Guid CaseId, string Step), Rating>();
         var cases = new Dictionary<Guid, Case>();
         var counters = new CounterBatch();
@@ -262,22 +263,6 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
             results[i] = new SubmissionResult(rating, true, []);
         }
 
-        if (db.IsPostgres && writer.ChainEnd is { } known && !db.ChangeTracker.HasChanges())
-        {
-            // PostgreSQL, no work order among them, and the writer knows where its last commit left the audit chain:
-            // the whole batch in one round trip, its statements one implicit transaction (see RatingWriter.ChainEnd).
-            await using var statements = new StatementBatch(db);
-            await Counters.AddClaimCountingRatedAsync(statements, cases.Values, ct);
-            await statements.AddRowsAsync([.. made.Values], ct);
-            await counters.AddToAsync(statements, ct);
-            var end = await audit.AddChainedAsync(statements, known, ct);
-            await statements.FlushAsync(ct);
-            writer.Chained(end);
-            return results;
-        }
-
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-
         // A case counts as rated once: only the cases this statement flips are counted. The audit chain's head is taken
         // with it, in the order the writer always took them (cases, then the head): on PostgreSQL one round trip for
         // both, as the writer there waits on round trips more than on work.
@@ -290,7 +275,6 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
         // Written directly, not tracked: SaveChanges would cost more per rating than the database does.
         await SaveAsync([.. made.Values], counters, head.Single(), ct);
         await tx.CommitAsync(ct);
-        writer.ChainEnd = audit.LastEnd;
         return results;
     }
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
-using Pingjia.Server.Features.Audit;
 using Pingjia.Server.Infrastructure;
 
 namespace Pingjia.Server.Features.Ratings;
@@ -24,11 +23,7 @@ internal sealed class PendingRating(Submission submission, string actor, int con
 /// on SQLite, on the one write lock), so a transaction per request caps throughput at one commit round trip per
 /// rating. Here concurrent submissions queue, and one writer takes everything queued into a single transaction:
 /// one case claim with the audit head taken beside it, one upsert per distinct counter row, the row inserts (on
-/// PostgreSQL three round trips: claim and head, the writes, the commit). On PostgreSQL a batch without a work order
-/// usually needs one round trip only: the writer remembers where its last commit left the audit chain
-/// (<see cref="ChainEnd"/>), chains onto it without taking the head first, counts the claimed cases in the claim's own
-/// statement, and sends everything as one implicit transaction. If something else appended to the chain meanwhile,
-/// that transaction fails whole and the batch is written once more the usual way. Each
+/// PostgreSQL three round trips in all: claim and head, the writes, the commit). Each
 /// submitter still gets its own answer, and only after the commit that contains its rating.
 /// If a batch fails (a unique violation from another server instance, a lost row lock), its submissions are
 /// written again one by one, so one failure never fails a neighbour.
@@ -43,24 +38,6 @@ public sealed class RatingWriter(IServiceScopeFactory scopes, ILogger<RatingWrit
     private readonly ConcurrentQueue<PendingRating> _queue = new();
     private readonly DedicatedThread _thread = new(ThreadName, log);
     private int _writing;
-
-    /// <summary>
-    /// The audit chain's end as this writer's last commit left it, or null when unknown (at start, and after any failure,
-    /// when a commit's outcome may be unknown). Only the writer's own batches, one at a time, read and set it.
-    /// </summary>
-    internal AuditChainEnd? ChainEnd { get; set; }
-
-    /// <summary>How many batches were written chained onto <see cref="ChainEnd"/> (PostgreSQL, one round trip each).</summary>
-    internal long ChainedBatches => Interlocked.Read(ref _chainedBatches);
-
-    private long _chainedBatches;
-
-    /// <summary>A batch chained onto <see cref="ChainEnd"/> committed, leaving the chain at <paramref name="end"/>.</summary>
-    internal void Chained(AuditChainEnd end)
-    {
-        ChainEnd = end;
-        Interlocked.Increment(ref _chainedBatches);
-    }
 
     internal Task<SubmissionResult> WriteAsync(PendingRating pending)
     {
@@ -114,7 +91,7 @@ public sealed class RatingWriter(IServiceScopeFactory scopes, ILogger<RatingWrit
     {
         try
         {
-            var results = await WriteOnceOrAgainAsync(batch);
+            var results = await InScopeAsync(service => service.WriteBatchAsync(batch, CancellationToken.None));
             for (var i = 0; i < batch.Count; i++)
             {
                 batch[i].Done.TrySetResult(results[i]);
@@ -138,36 +115,12 @@ public sealed class RatingWriter(IServiceScopeFactory scopes, ILogger<RatingWrit
     {
         try
         {
-            var results = await WriteOnceOrAgainAsync([p]);
+            var results = await InScopeAsync(service => service.WriteBatchAsync([p], CancellationToken.None));
             p.Done.TrySetResult(results[0]);
         }
         catch (Exception e)
         {
             await FailOrFindWinnerAsync(p, e);
-        }
-    }
-
-    /// <summary>
-    /// Writes the batch; if it went by the remembered chain end and failed (most likely something else appended to the
-    /// audit log meanwhile; nothing of the batch was stored), once more the usual way, which takes the head under its lock.
-    /// </summary>
-    private async Task<SubmissionResult[]> WriteOnceOrAgainAsync(IReadOnlyList<PendingRating> batch)
-    {
-        var remembered = ChainEnd is not null;
-        try
-        {
-            return await InScopeAsync(service => service.WriteBatchAsync(batch, CancellationToken.None));
-        }
-        catch (Exception e) when (remembered)
-        {
-            ChainEnd = null;
-            log.LogDebug("A batch of {Count} ratings chained onto the remembered audit end failed ({Error}); writing it again.", batch.Count, e.GetType().Name);
-            return await InScopeAsync(service => service.WriteBatchAsync(batch, CancellationToken.None));
-        }
-        catch
-        {
-            ChainEnd = null;
-            throw;
         }
     }
 
