@@ -42,7 +42,7 @@ public sealed class StatementBatch(PingjiaDbContext db) : IAsyncDisposable
             return;
         }
 
-        RowInserts.AddTo(db, rows, NewCommand, ParameterFactory());
+        RowInserts.AddTo(db, rows, NewCommand);
     }
 
     /// <summary>Sends what is waiting (PostgreSQL); a failure is reported as <see cref="DbUpdateException"/>, as SaveChanges reports it.</summary>

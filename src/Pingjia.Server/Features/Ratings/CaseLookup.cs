@@ -4,6 +4,7 @@ using Pingjia.Data;
 using Pingjia.Data.Ratings;
 using Pingjia.Domain;
 using Pingjia.Server.Features.Access;
+using Pingjia.Server.Infrastructure;
 
 namespace Pingjia.Server.Features.Ratings;
 
@@ -16,17 +17,23 @@ internal sealed record CaseWithPath(Case Case, string? AgencyPath);
 /// statement cost more CPU than anything else in a submission. On PostgreSQL the round trip is the cost (the send
 /// that wakes a backend, per request), so concurrent reads are coalesced: whoever asks while a read is running
 /// waits for the next one, which fetches every waiting number in one statement (<c>"CaseNo" = ANY(…)</c>, prepared
-/// by Npgsql). A lone request still gets its own read at once; under load one statement serves several (~5 in the benchmark).
+/// by Npgsql, on connections of its own that plan it once: see <see cref="Database.ReaderOptions"/>). A lone request still gets its own read at once; under load one statement serves several (~5 in the benchmark).
 /// Callers that asked for the same number at the same moment share one <see cref="Case"/>: treat it as read-only.
 /// </summary>
-public sealed class CaseLookup(IServiceScopeFactory scopes) : IDisposable
+public sealed class CaseLookup(PingjiaOptions options) : IDisposable
 {
+    private readonly DbContextOptions<PingjiaDbContext> _readerOptions = Database.ReaderOptions(options);
+
     private const int MaxReaders = 2;
     private const int MaxBatch = 128;
 
-    private static readonly Func<PingjiaDbContext, string[], IAsyncEnumerable<CaseWithPath>> ByNos = EF.CompileAsyncQuery(
-        (PingjiaDbContext db, string[] caseNos) => db.Cases.AsNoTracking().Where(c => caseNos.Contains(c.CaseNo))
-            .Select(c => new CaseWithPath(c, db.Agencies.Where(a => a.Id == c.AgencyId).Select(a => a.Region.Path).FirstOrDefault())));
+    private static readonly System.Linq.Expressions.Expression<Func<PingjiaDbContext, string[], IQueryable<CaseWithPath>>> ByNosQuery =
+        (db, caseNos) => db.Cases.AsNoTracking().Where(c => caseNos.Contains(c.CaseNo))
+            .Select(c => new CaseWithPath(c, db.Agencies.Where(a => a.Id == c.AgencyId).Select(a => a.Region.Path).FirstOrDefault()));
+
+    // A compiled query belongs to one model: the request's pooled contexts have one, the reader's own contexts another.
+    private static readonly Func<PingjiaDbContext, string[], IAsyncEnumerable<CaseWithPath>> ByNos = EF.CompileAsyncQuery(ByNosQuery);
+    private readonly Func<PingjiaDbContext, string[], IAsyncEnumerable<CaseWithPath>> _readerByNos = EF.CompileAsyncQuery(ByNosQuery);
 
     private readonly ConcurrentQueue<(string CaseNo, TaskCompletionSource<CaseWithPath?> Done)> _waiting = new();
     private int _readers;
@@ -58,7 +65,7 @@ public sealed class CaseLookup(IServiceScopeFactory scopes) : IDisposable
         // Inside a transaction the caller must see its own writes: its own connection reads.
         if (db.Database.CurrentTransaction is not null)
         {
-            return (await ReadAsync(db, [caseNo], ct)).GetValueOrDefault(caseNo);
+            return (await ReadAsync(ByNos, db, [caseNo], ct)).GetValueOrDefault(caseNo);
         }
 
         if (await _read.ReadAsync(db, caseNo, ct) is { } row)
@@ -128,8 +135,8 @@ public sealed class CaseLookup(IServiceScopeFactory scopes) : IDisposable
 
             try
             {
-                await using var scope = scopes.CreateAsyncScope();
-                var found = await ReadAsync(scope.ServiceProvider.GetRequiredService<PingjiaDbContext>(), [.. batch.Select(b => b.CaseNo).Distinct(StringComparer.Ordinal)], CancellationToken.None);
+                await using var db = new PingjiaDbContext(_readerOptions);
+                var found = await ReadAsync(_readerByNos, db, [.. batch.Select(b => b.CaseNo).Distinct(StringComparer.Ordinal)], CancellationToken.None);
                 foreach (var (caseNo, done) in batch)
                 {
                     done.TrySetResult(found.GetValueOrDefault(caseNo));
@@ -145,10 +152,11 @@ public sealed class CaseLookup(IServiceScopeFactory scopes) : IDisposable
         }
     }
 
-    private static async Task<Dictionary<string, CaseWithPath>> ReadAsync(PingjiaDbContext db, string[] caseNos, CancellationToken ct)
+    private static async Task<Dictionary<string, CaseWithPath>> ReadAsync(
+        Func<PingjiaDbContext, string[], IAsyncEnumerable<CaseWithPath>> query, PingjiaDbContext db, string[] caseNos, CancellationToken ct)
     {
         var found = new Dictionary<string, CaseWithPath>(caseNos.Length, StringComparer.Ordinal);
-        await foreach (var c in ByNos(db, caseNos).WithCancellation(ct))
+        await foreach (var c in query(db, caseNos).WithCancellation(ct))
         {
             found[c.Case.CaseNo] = c;
         }

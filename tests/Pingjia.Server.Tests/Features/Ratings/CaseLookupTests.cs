@@ -92,4 +92,24 @@ public sealed class CaseLookupTests(PingjiaFactory factory) : IClassFixture<Ping
         await tx.RollbackAsync();
         Assert.Null((await lookup.FindAsync(db, no, CancellationToken.None))?.Case.BatchNo);
     }
+
+    [Fact]
+    public async Task ReaderOptions_OnPostgres_OwnConnectionsPlanGenericallyAndNoOtherDoes()
+    {
+        var options = factory.Services.GetRequiredService<Pingjia.Server.Infrastructure.PingjiaOptions>();
+        await using var reader = new Pingjia.Data.PingjiaDbContext(Pingjia.Server.Infrastructure.Database.ReaderOptions(options));
+        using var app = factory.Db();
+        Assert.Equal(app.IsPostgres, reader.IsPostgres);
+        if (reader.IsPostgres)
+        {
+            Assert.Equal("force_generic_plan", await PlanCacheModeAsync(reader));
+            Assert.Equal("auto", await PlanCacheModeAsync(app));
+        }
+
+        // Either way the reader reads the same database.
+        Assert.Equal(await app.Cases.CountAsync(), await reader.Cases.CountAsync());
+    }
+
+    private static Task<string> PlanCacheModeAsync(Pingjia.Data.PingjiaDbContext db) =>
+        db.Database.SqlQueryRaw<string>("""SELECT current_setting('plan_cache_mode') AS "Value" """).SingleAsync();
 }
