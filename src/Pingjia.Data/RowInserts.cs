@@ -11,7 +11,8 @@ namespace Pingjia.Data;
 
 /// <summary>
 /// Inserts new rows of one entity type with <c>INSERT … VALUES</c> statements (one row each on SQLite, many rows each
-/// elsewhere, see <c>RowsPerStatement</c>), or in a PostgreSQL batch with one statement of arrays (<see cref="AddTo"/>), without change tracking. For hot append-only paths (ratings and audit entries written by the rating group commit), where
+/// elsewhere, see <c>RowsPerStatement</c>), or in a PostgreSQL batch with one statement of arrays (<see cref="AddTo"/>),
+/// without change tracking. For hot append-only paths (ratings and audit entries written by the rating group commit), where
 /// <c>SaveChanges</c> spends more time generating SQL and tracking entities than the database spends writing.
 /// Columns, names and value conversions come from the EF model and its type mappings, so rows are stored exactly
 /// as <c>SaveChanges</c> would store them, on every provider. Runs inside the context's current transaction.

@@ -59,8 +59,8 @@ internal static class Database
     }
 
     /// <summary>
-    /// Options for a context of its own, outside the pool, for a reader that runs one statement many times (the
-    /// coalesced case read, see <c>CaseLookup</c>). On PostgreSQL its connections use generic plans only, so a prepared
+    /// Options for contexts apart from the request's pool, for a reader that runs one statement many times (the
+    /// coalesced case read, see <c>CaseLookup</c>, which pools them itself). On PostgreSQL its connections use generic plans only, so a prepared
     /// statement is planned once per connection. PostgreSQL otherwise plans a statement anew on every run for as long as
     /// it estimates that pays; for an array of keys it assumes 10 and so, with ~7 in a read, it planned the wide case
     /// read on every one of them, which cost it more CPU than running the read (2026-12-06: 147 µs against 105 µs a
