@@ -31,7 +31,7 @@ public static class DirectSql
         try
         {
             await using var command = Create(db, sql, values);
-            return await command.ExecuteNonQueryAsync(ct);
+            return BlockingIo.Here ? command.ExecuteNonQuery() : await command.ExecuteNonQueryAsync(ct);
         }
         finally
         {
@@ -46,7 +46,7 @@ public static class DirectSql
         try
         {
             await using var command = Create(db, sql, values);
-            await using var rows = await command.ExecuteReaderAsync(ct);
+            await using var rows = BlockingIo.Here ? command.ExecuteReader() : await command.ExecuteReaderAsync(ct);
             return await ReadAllAsync(rows, read, ct);
         }
         finally
@@ -85,9 +85,9 @@ public static class DirectSql
                 batch.BatchCommands.Add(command);
             }
 
-            await using var rows = await batch.ExecuteReaderAsync(ct);
+            await using var rows = BlockingIo.Here ? batch.ExecuteReader() : await batch.ExecuteReaderAsync(ct);
             var a = await ReadAllAsync(rows, first.Read, ct);
-            await rows.NextResultAsync(ct);
+            _ = BlockingIo.Here ? rows.NextResult() : await rows.NextResultAsync(ct);
             return (a, await ReadAllAsync(rows, second.Read, ct));
         }
         finally
@@ -99,7 +99,7 @@ public static class DirectSql
     private static async Task<List<T>> ReadAllAsync<T>(DbDataReader rows, Func<DbDataReader, T> read, CancellationToken ct)
     {
         var list = new List<T>();
-        while (await rows.ReadAsync(ct))
+        while (BlockingIo.Here ? rows.Read() : await rows.ReadAsync(ct))
         {
             list.Add(read(rows));
         }

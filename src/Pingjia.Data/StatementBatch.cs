@@ -57,7 +57,7 @@ public sealed class StatementBatch(PingjiaDbContext db) : IAsyncDisposable
         try
         {
             batch.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            await batch.ExecuteNonQueryAsync(ct);
+            _ = BlockingIo.Here ? batch.ExecuteNonQuery() : await batch.ExecuteNonQueryAsync(ct);
         }
         catch (DbException e)
         {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Pingjia.Data;
 
 namespace Pingjia.Server.Infrastructure;
 
@@ -7,9 +8,9 @@ namespace Pingjia.Server.Infrastructure;
 /// the continuation of every await inside that work, run on this thread, one at a time, in order. A loop that every
 /// request waits for (the rating writer) should not queue behind the requests in the thread pool after each of its
 /// awaits, nor hold a pool thread for seconds; and on its own named thread its CPU time can be read per thread
-/// (<c>top -H</c>, <c>/proc/PID/task</c>), which is how the benchmark reports it. Libraries that await with
-/// <c>ConfigureAwait(false)</c> (EF, Npgsql) still finish their own I/O on pool threads: on PostgreSQL part of the
-/// writer's work runs there, and the thread's CPU time undercounts it. On SQLite everything runs here.
+/// (<c>top -H</c>, <c>/proc/PID/task</c>), which is how the benchmark reports it. Database calls made here block
+/// instead of awaiting (<see cref="BlockingIo"/>): the thread has nothing else to do meanwhile, and a blocking read is
+/// woken by the kernel directly rather than through the sockets' event thread and a pool thread.
 /// </summary>
 public sealed class DedicatedThread : SynchronizationContext, IDisposable
 {
@@ -47,6 +48,8 @@ public sealed class DedicatedThread : SynchronizationContext, IDisposable
     private void Run()
     {
         SetSynchronizationContext(this);
+        // Nothing else runs here, so database calls may block instead of awaiting (see BlockingIo).
+        BlockingIo.AllowOnThisThread();
         foreach (var (work, state) in _work.GetConsumingEnumerable())
         {
             try

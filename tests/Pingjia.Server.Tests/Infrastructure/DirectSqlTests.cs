@@ -58,4 +58,38 @@ public sealed class DirectSqlTests(PingjiaFactory factory) : IClassFixture<Pingj
         Assert.Equal(sequence, await db.AuditHeads.AsNoTracking().Select(h => h.Sequence).SingleAsync());
         Assert.True((await AuditVerifier.VerifyAsync(db, CancellationToken.None)).Ok);
     }
+
+    [Fact]
+    public async Task WriterCalls_OnAThreadThatMayBlock_CompleteWithoutAwaitingAndStillWork()
+    {
+        var s = await RatingScenario.CreateAsync(factory);
+        var no = RatingScenario.NewCaseNo();
+        await s.PutCaseAsync(no, s.Case());
+        using var db = factory.Db();
+        var id = await db.Cases.Where(c => c.CaseNo == no).Select(c => c.Id).SingleAsync();
+
+        // The rating writer's calls, on a thread marked as its dedicated thread is: every one is finished when it
+        // returns (on PostgreSQL an awaited round trip would not be), and the transaction still commits its claim.
+        var done = new List<bool>();
+        List<Guid>? claimed = null;
+        var thread = new Thread(() =>
+        {
+            BlockingIo.AllowOnThisThread();
+            var begin = db.Database.BeginTransactionHereAsync(CancellationToken.None);
+            done.Add(begin.IsCompleted);
+            var both = db.QueryBothAsync(CaseClaims.Statement(db, [id]), new Query<long>("SELECT 1", [], static row => row.GetInt32(0)), CancellationToken.None);
+            done.Add(both.IsCompleted);
+            claimed = both.Result.First;
+            var commit = begin.Result.CommitHereAsync(CancellationToken.None);
+            done.Add(commit.IsCompleted);
+            begin.Result.Dispose();
+        });
+        thread.Start();
+        thread.Join();
+
+        Assert.Equal([true, true, true], done);
+        Assert.Equal([id], claimed);
+        Assert.True(await db.Cases.Where(c => c.Id == id).Select(c => c.HasActiveRating).SingleAsync());
+        Assert.False(BlockingIo.Here); // the mark belongs to that thread only
+    }
 }

@@ -72,7 +72,7 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
     public async Task SaveAsync(StatementBatch statements, AuditChainHead? taken, CancellationToken ct)
     {
         var own = db.Database.CurrentTransaction is null;
-        var tx = own ? await db.Database.BeginTransactionAsync(ct) : null;
+        var tx = own ? await db.Database.BeginTransactionHereAsync(ct) : null;
         try
         {
             if (taken is not null && taken.TakenFor != _pending.Count)
@@ -106,7 +106,7 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
             await db.SaveChangesAsync(ct);
             if (tx is not null)
             {
-                await tx.CommitAsync(ct);
+                await tx.CommitHereAsync(ct);
             }
 
             _pending.Clear();

@@ -240,7 +240,7 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
     /// </summary>
     internal async Task<SubmissionResult[]> WriteBatchAsync(IReadOnlyList<PendingRating> batch, CancellationToken ct)
     {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.Database.BeginTransactionHereAsync(ct);
         var made = new Dictionary<(Guid CaseId, string Step), Rating>();
         var cases = new Dictionary<Guid, Case>();
         var counters = new CounterBatch();
@@ -274,7 +274,7 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
 
         // Written directly, not tracked: SaveChanges would cost more per rating than the database does.
         await SaveAsync([.. made.Values], counters, head.Single(), ct);
-        await tx.CommitAsync(ct);
+        await tx.CommitHereAsync(ct);
         return results;
     }
 

@@ -1,0 +1,41 @@
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Pingjia.Data;
+
+/// <summary>
+/// Whether database calls on the current thread wait for the database by blocking instead of awaiting. A thread that
+/// exists only for one serial loop (the rating writer's) loses nothing by blocking, and gains on PostgreSQL: an awaited
+/// reply wakes the sockets' event thread, then a pool thread that runs Npgsql's and EF's continuations, then the loop's
+/// own thread; a blocking read is woken by the kernel directly. On a busy machine each of those wake-ups waits for a
+/// core, three times per writer transaction. Request threads never block. (Microsoft.Data.Sqlite runs synchronously
+/// either way.)
+/// </summary>
+public static class BlockingIo
+{
+    [ThreadStatic]
+    private static bool t_allowed;
+
+    /// <summary>True on a thread that called <see cref="AllowOnThisThread"/>.</summary>
+    public static bool Here => t_allowed;
+
+    /// <summary>Marks the calling thread as one that may block on database I/O; call it only on a thread of one's own.</summary>
+    public static void AllowOnThisThread() => t_allowed = true;
+
+    /// <summary>Begins a transaction, blocking where <see cref="Here"/>.</summary>
+    public static async Task<IDbContextTransaction> BeginTransactionHereAsync(this DatabaseFacade database, CancellationToken ct) =>
+        Here ? database.BeginTransaction() : await database.BeginTransactionAsync(ct);
+
+    /// <summary>Commits, blocking where <see cref="Here"/>.</summary>
+    public static async Task CommitHereAsync(this IDbContextTransaction transaction, CancellationToken ct)
+    {
+        if (Here)
+        {
+            transaction.Commit();
+        }
+        else
+        {
+            await transaction.CommitAsync(ct);
+        }
+    }
+}
