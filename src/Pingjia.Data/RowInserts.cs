@@ -46,12 +46,13 @@ public static class RowInserts
                 return;
             }
 
-            // The same text keeps the same prepared statement; only its parameters change.
+            // The same text keeps the same prepared statement, and the same parameters are rebound with each row's values.
             command.CommandText = plan.RowSql;
-            foreach (var row in rows)
+            plan.AddParameters(command.Parameters, command, rows[0]);
+            await ExecuteAsync<T>(command, ct);
+            for (var r = 1; r < rows.Count; r++)
             {
-                command.Parameters.Clear();
-                plan.AddParameters(command.Parameters, command, row);
+                plan.SetValues(command.Parameters, rows[r]);
                 await ExecuteAsync<T>(command, ct);
             }
         }
@@ -133,6 +134,22 @@ public static class RowInserts
             {
                 var column = Columns[c];
                 target.Add(column.Mapping.CreateParameter(factory, _names[c], column.Get(row), column.Nullable));
+            }
+        }
+
+        /// <summary>
+        /// Sets the values of parameters made by <see cref="AddParameters"/> to those of <paramref name="row"/>: what
+        /// the type mapping does for a new parameter (the model's conversion; null as <see cref="DBNull"/>), without
+        /// making one. The parameter's type settings depend on its column only, so they stay as they were made.
+        /// </summary>
+        public void SetValues<T>(DbParameterCollection parameters, T row)
+            where T : class
+        {
+            for (var c = 0; c < Columns.Length; c++)
+            {
+                var column = Columns[c];
+                var value = column.Get(row);
+                parameters[c].Value = (column.Mapping.Converter is { } converter && value is not null ? converter.ConvertToProvider(value) : value) ?? DBNull.Value;
             }
         }
 

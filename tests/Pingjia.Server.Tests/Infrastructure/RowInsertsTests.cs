@@ -34,13 +34,16 @@ public sealed class RowInsertsTests(PingjiaFactory factory) : IClassFixture<Ping
             Channel = RatingChannel.Default, IsDefault = true, AgencyId = c.AgencyId, ItemId = c.ItemId, Day = 20261206, ConfigVersion = 1, CreatedAt = at,
         };
 
-        foreach (var (ours, theirs) in new[] { (Full("s1"), Full("s2")), (Bare("s3"), Bare("s4")) })
+        // Two rows per call, each kind first once: on SQLite the second row rebinds the first one's parameters, so
+        // values set for one row (or left null) must not leak into the next.
+        foreach (var (ours, theirs) in new[] { ((Full("s1"), Bare("s3")), (Full("s2"), Bare("s4"))), ((Bare("s5"), Full("s6")), (Bare("s7"), Full("s8"))) })
         {
-            await db.InsertRowsAsync([ours], CancellationToken.None);
-            db.Ratings.Add(theirs);
+            await db.InsertRowsAsync([ours.Item1, ours.Item2], CancellationToken.None);
+            db.Ratings.AddRange(theirs.Item1, theirs.Item2);
             await db.SaveChangesAsync();
             db.ChangeTracker.Clear();
-            await AssertStoredAlikeAsync(db, "ratings", "Id", ours.Id, theirs.Id, "Id", "Step");
+            await AssertStoredAlikeAsync(db, "ratings", "Id", ours.Item1.Id, theirs.Item1.Id, "Id", "Step");
+            await AssertStoredAlikeAsync(db, "ratings", "Id", ours.Item2.Id, theirs.Item2.Id, "Id", "Step");
         }
     }
 
@@ -48,19 +51,21 @@ public sealed class RowInsertsTests(PingjiaFactory factory) : IClassFixture<Ping
     public async Task InsertRowsAsync_AuditEntries_StoredExactlyAsSaveChangesStoresThem()
     {
         using var db = factory.Db();
-        AuditEntry Entry(long sequence) => new()
+        var late = new DateTime(2026, 12, 6, 23, 59, 59, DateTimeKind.Utc).AddTicks(9999999);
+        AuditEntry Entry(long sequence, DateTime at, string actor, string data) => new()
         {
-            Sequence = sequence, Id = Guid.CreateVersion7(), At = new DateTime(2026, 12, 6, 23, 59, 59, DateTimeKind.Utc).AddTicks(9999999),
-            Actor = "key:测试", Action = "rating.created", EntityType = "rating", EntityId = "x", Data = """{"level":1}""", PrevHash = "00", Hash = "ff",
+            Sequence = sequence, Id = Guid.CreateVersion7(), At = at,
+            Actor = actor, Action = "rating.created", EntityType = "rating", EntityId = "x", Data = data, PrevHash = "00", Hash = "ff",
         };
-        var ours = Entry(900_000_001);
-        var theirs = Entry(900_000_002);
+        var ours = new[] { Entry(900_000_001, late, "key:测试", """{"level":1}"""), Entry(900_000_003, late.Date, "system:rating-window", "{}") };
+        var theirs = new[] { Entry(900_000_002, late, "key:测试", """{"level":1}"""), Entry(900_000_004, late.Date, "system:rating-window", "{}") };
 
-        await db.InsertRowsAsync([ours], CancellationToken.None);
-        db.AuditEntries.Add(theirs);
+        await db.InsertRowsAsync(ours, CancellationToken.None);
+        db.AuditEntries.AddRange(theirs);
         await db.SaveChangesAsync();
 
-        await AssertStoredAlikeAsync(db, "audit_entries", "Sequence", ours.Sequence, theirs.Sequence, "Sequence", "Id");
+        await AssertStoredAlikeAsync(db, "audit_entries", "Sequence", ours[0].Sequence, theirs[0].Sequence, "Sequence", "Id");
+        await AssertStoredAlikeAsync(db, "audit_entries", "Sequence", ours[1].Sequence, theirs[1].Sequence, "Sequence", "Id");
     }
 
     [Fact]
