@@ -5,11 +5,10 @@ namespace Pingjia.Data;
 
 /// <summary>
 /// Whether database calls on the current thread wait for the database by blocking instead of awaiting. A thread that
-/// exists only for one serial loop (the rating writer's) loses nothing by blocking, and gains on PostgreSQL: an awaited
-/// reply wakes the sockets' event thread, then a pool thread that runs Npgsql's and EF's continuations, then the loop's
-/// own thread; a blocking read is woken by the kernel directly. On a busy machine each of those wake-ups waits for a
-/// core, three times per writer transaction. Request threads never block. (Microsoft.Data.Sqlite runs synchronously
-/// either way.)
+/// exists only for one serial loop (the rating writer's) loses nothing by blocking, and on PostgreSQL saves wake-ups:
+/// an awaited reply wakes the sockets' event thread, then a pool thread that runs Npgsql's and EF's continuations,
+/// then the loop's own thread, and on a busy machine each wake-up waits for a core; a blocking read is woken by the
+/// kernel directly. Request threads never block. (Microsoft.Data.Sqlite runs synchronously either way.)
 /// </summary>
 public static class BlockingIo
 {
