@@ -13,11 +13,8 @@ public sealed class DirectSqlTests(PingjiaFactory factory) : IClassFixture<Pingj
     [Fact]
     public async Task QueryBothAsync_ClaimThenRead_EachStatementsRowsInOrderInTheTransaction()
     {
-        var s = await RatingScenario.CreateAsync(factory);
-        var no = RatingScenario.NewCaseNo();
-        await s.PutCaseAsync(no, s.Case());
         using var db = factory.Db();
-        var id = await db.Cases.Where(c => c.CaseNo == no).Select(c => c.Id).SingleAsync();
+        var (no, id) = await NewCaseAsync(db);
 
         await using (var tx = await db.Database.BeginTransactionAsync())
         {
@@ -62,11 +59,8 @@ public sealed class DirectSqlTests(PingjiaFactory factory) : IClassFixture<Pingj
     [Fact]
     public async Task WriterCalls_OnAThreadThatMayBlock_CompleteWithoutAwaitingAndStillWork()
     {
-        var s = await RatingScenario.CreateAsync(factory);
-        var no = RatingScenario.NewCaseNo();
-        await s.PutCaseAsync(no, s.Case());
         using var db = factory.Db();
-        var id = await db.Cases.Where(c => c.CaseNo == no).Select(c => c.Id).SingleAsync();
+        var (_, id) = await NewCaseAsync(db);
 
         // The rating writer's calls, on a thread marked as its dedicated thread is: every one is finished when it
         // returns (on PostgreSQL an awaited round trip would not be), and the transaction still commits its claim.
@@ -91,5 +85,13 @@ public sealed class DirectSqlTests(PingjiaFactory factory) : IClassFixture<Pingj
         Assert.Equal([id], claimed);
         Assert.True(await db.Cases.Where(c => c.Id == id).Select(c => c.HasActiveRating).SingleAsync());
         Assert.False(BlockingIo.Here); // the mark belongs to that thread only
+    }
+
+    private async Task<(string No, Guid Id)> NewCaseAsync(PingjiaDbContext db)
+    {
+        var s = await RatingScenario.CreateAsync(factory);
+        var no = RatingScenario.NewCaseNo();
+        await s.PutCaseAsync(no, s.Case());
+        return (no, await db.Cases.Where(c => c.CaseNo == no).Select(c => c.Id).SingleAsync());
     }
 }
