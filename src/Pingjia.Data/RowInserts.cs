@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Pingjia.Data;
 
@@ -93,6 +94,15 @@ public static class RowInserts
 
     private sealed record Column(RelationalTypeMapping Mapping, Func<object, object?> Get, bool Nullable)
     {
+        private readonly ValueConverter? _converter = Mapping.Converter;
+
+        /// <summary>The column's value in <paramref name="row"/> as the driver takes it: through the model's conversion, if any.</summary>
+        public object? ProviderValue(object row)
+        {
+            var value = Get(row);
+            return value is not null && _converter is not null ? _converter.ConvertToProvider(value) : value;
+        }
+
         /// <summary>The type of the column's values as the database driver takes them (after the model's conversion).</summary>
         public Type ProviderType { get; } = Mapping.Converter?.ProviderClrType ?? Mapping.ClrType;
 
@@ -147,9 +157,7 @@ public static class RowInserts
         {
             for (var c = 0; c < Columns.Length; c++)
             {
-                var column = Columns[c];
-                var value = column.Get(row);
-                parameters[c].Value = (column.Mapping.Converter is { } converter && value is not null ? converter.ConvertToProvider(value) : value) ?? DBNull.Value;
+                parameters[c].Value = Columns[c].ProviderValue(row) ?? DBNull.Value;
             }
         }
 
@@ -163,8 +171,7 @@ public static class RowInserts
                 var values = Array.CreateInstance(column.ElementType, rows.Count);
                 for (var r = 0; r < rows.Count; r++)
                 {
-                    var value = column.Get(rows[r]);
-                    values.SetValue(column.Mapping.Converter is { } converter ? converter.ConvertToProvider(value) : value, r);
+                    values.SetValue(column.ProviderValue(rows[r]), r);
                 }
 
                 // The array's type is named, not inferred: a DateTime array could otherwise go as timestamps without zone.

@@ -71,7 +71,7 @@ public sealed class DirectSqlTests(PingjiaFactory factory) : IClassFixture<Pingj
             BlockingIo.AllowOnThisThread();
             var begin = db.Database.BeginTransactionHereAsync(CancellationToken.None);
             done.Add(begin.IsCompleted);
-            var both = db.QueryBothAsync(CaseClaims.Statement(db, [id]), new Query<long>("SELECT 1", [], static row => row.GetInt32(0)), CancellationToken.None);
+            var both = db.QueryBothAsync(CaseClaims.Statement(db, [id]), new Query<int>("SELECT 1", [], static row => row.GetInt32(0)), CancellationToken.None);
             done.Add(both.IsCompleted);
             claimed = both.Result.First;
             var commit = begin.Result.CommitHereAsync(CancellationToken.None);
