@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -20,6 +21,48 @@ public static class BlockingIo
 
     /// <summary>Marks the calling thread as one that may block on database I/O; call it only on a thread of one's own.</summary>
     public static void AllowOnThisThread() => t_allowed = true;
+
+    /// <summary>
+    /// Disposes, blocking where <see cref="Here"/>. A data reader's disposal reads the rest of its replies (on
+    /// PostgreSQL at least the ready-for-query message), so an awaited disposal is one more wait for the socket.
+    /// </summary>
+    public static ValueTask DisposeHereAsync<T>(this T resource)
+        where T : IDisposable, IAsyncDisposable
+    {
+        if (!Here)
+        {
+            return resource.DisposeAsync();
+        }
+
+        resource.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Opens the context's connection (or counts one more use of it), blocking where <see cref="Here"/>.</summary>
+    public static async Task OpenConnectionHereAsync(this DatabaseFacade database, CancellationToken ct)
+    {
+        if (Here)
+        {
+            database.OpenConnection();
+        }
+        else
+        {
+            await database.OpenConnectionAsync(ct);
+        }
+    }
+
+    /// <summary>Closes the context's connection (or counts one use less), blocking where <see cref="Here"/>.</summary>
+    public static async Task CloseConnectionHereAsync(this DatabaseFacade database)
+    {
+        if (Here)
+        {
+            database.CloseConnection();
+        }
+        else
+        {
+            await database.CloseConnectionAsync();
+        }
+    }
 
     /// <summary>Begins a transaction, blocking where <see cref="Here"/>.</summary>
     public static async Task<IDbContextTransaction> BeginTransactionHereAsync(this DatabaseFacade database, CancellationToken ct) =>

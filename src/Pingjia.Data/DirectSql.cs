@@ -27,7 +27,7 @@ public static class DirectSql
     /// <summary>Runs a statement that returns no rows; the number of rows it changed.</summary>
     public static async Task<int> ExecuteAsync(this PingjiaDbContext db, string sql, IReadOnlyList<object> values, CancellationToken ct)
     {
-        await db.Database.OpenConnectionAsync(ct);
+        await db.Database.OpenConnectionHereAsync(ct);
         try
         {
             await using var command = Create(db, sql, values);
@@ -35,23 +35,30 @@ public static class DirectSql
         }
         finally
         {
-            await db.Database.CloseConnectionAsync();
+            await db.Database.CloseConnectionHereAsync();
         }
     }
 
     /// <summary>Runs a statement and reads every row it returns with <paramref name="read"/>.</summary>
     public static async Task<List<T>> QueryAsync<T>(this PingjiaDbContext db, string sql, IReadOnlyList<object> values, Func<DbDataReader, T> read, CancellationToken ct)
     {
-        await db.Database.OpenConnectionAsync(ct);
+        await db.Database.OpenConnectionHereAsync(ct);
         try
         {
             await using var command = Create(db, sql, values);
-            await using var rows = BlockingIo.Here ? command.ExecuteReader() : await command.ExecuteReaderAsync(ct);
-            return await ReadAllAsync(rows, read, ct);
+            var rows = BlockingIo.Here ? command.ExecuteReader() : await command.ExecuteReaderAsync(ct);
+            try
+            {
+                return await ReadAllAsync(rows, read, ct);
+            }
+            finally
+            {
+                await rows.DisposeHereAsync();
+            }
         }
         finally
         {
-            await db.Database.CloseConnectionAsync();
+            await db.Database.CloseConnectionHereAsync();
         }
     }
 
@@ -70,7 +77,7 @@ public static class DirectSql
             return (await db.QueryAsync(first, ct), await db.QueryAsync(second, ct));
         }
 
-        await db.Database.OpenConnectionAsync(ct);
+        await db.Database.OpenConnectionHereAsync(ct);
         try
         {
             var connection = db.Database.GetDbConnection();
@@ -85,14 +92,21 @@ public static class DirectSql
                 batch.BatchCommands.Add(command);
             }
 
-            await using var rows = BlockingIo.Here ? batch.ExecuteReader() : await batch.ExecuteReaderAsync(ct);
-            var a = await ReadAllAsync(rows, first.Read, ct);
-            _ = BlockingIo.Here ? rows.NextResult() : await rows.NextResultAsync(ct);
-            return (a, await ReadAllAsync(rows, second.Read, ct));
+            var rows = BlockingIo.Here ? batch.ExecuteReader() : await batch.ExecuteReaderAsync(ct);
+            try
+            {
+                var a = await ReadAllAsync(rows, first.Read, ct);
+                _ = BlockingIo.Here ? rows.NextResult() : await rows.NextResultAsync(ct);
+                return (a, await ReadAllAsync(rows, second.Read, ct));
+            }
+            finally
+            {
+                await rows.DisposeHereAsync(); // reads the batch's last replies
+            }
         }
         finally
         {
-            await db.Database.CloseConnectionAsync();
+            await db.Database.CloseConnectionHereAsync();
         }
     }
 

@@ -34,7 +34,7 @@ public static class RowInserts
         }
 
         var plan = PlanFor<T>(db);
-        await db.Database.OpenConnectionAsync(ct);
+        await db.Database.OpenConnectionHereAsync(ct);
         try
         {
             await using var command = db.Database.GetDbConnection().CreateCommand();
@@ -59,7 +59,7 @@ public static class RowInserts
         }
         finally
         {
-            await db.Database.CloseConnectionAsync();
+            await db.Database.CloseConnectionHereAsync();
         }
     }
 
@@ -83,7 +83,7 @@ public static class RowInserts
     {
         try
         {
-            await command.ExecuteNonQueryAsync(ct);
+            _ = BlockingIo.Here ? command.ExecuteNonQuery() : await command.ExecuteNonQueryAsync(ct);
         }
         catch (DbException e)
         {

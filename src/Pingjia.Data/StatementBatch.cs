@@ -53,7 +53,7 @@ public sealed class StatementBatch(PingjiaDbContext db) : IAsyncDisposable
             return;
         }
 
-        await db.Database.OpenConnectionAsync(ct);
+        await db.Database.OpenConnectionHereAsync(ct);
         try
         {
             batch.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
@@ -66,7 +66,7 @@ public sealed class StatementBatch(PingjiaDbContext db) : IAsyncDisposable
         finally
         {
             batch.BatchCommands.Clear();
-            await db.Database.CloseConnectionAsync();
+            await db.Database.CloseConnectionHereAsync();
         }
     }
 

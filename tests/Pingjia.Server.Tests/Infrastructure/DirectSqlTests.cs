@@ -60,31 +60,90 @@ public sealed class DirectSqlTests(PingjiaFactory factory) : IClassFixture<Pingj
     public async Task WriterCalls_OnAThreadThatMayBlock_CompleteWithoutAwaitingAndStillWork()
     {
         using var db = factory.Db();
-        var (_, id) = await NewCaseAsync(db);
+        var ids = new List<Guid>();
+        for (var i = 0; i < 12; i++)
+        {
+            ids.Add((await NewCaseAsync(db)).Id);
+        }
 
         // The rating writer's calls, on a thread marked as its dedicated thread is: every one is finished when it
-        // returns (on PostgreSQL an awaited round trip would not be), and the transaction still commits its claim.
-        var done = new List<bool>();
-        List<Guid>? claimed = null;
+        // returns (on PostgreSQL an awaited round trip would not be), and each transaction still commits its claim.
+        // Several rounds, because whether a reply is already in the socket's buffer varies: an awaited read that
+        // happens to find it there completes at once, so one round can pass by luck.
+        var unfinished = new List<string>();
+        var claimed = new List<Guid>();
         var thread = new Thread(() =>
         {
             BlockingIo.AllowOnThisThread();
-            var begin = db.Database.BeginTransactionHereAsync(CancellationToken.None);
-            done.Add(begin.IsCompleted);
-            var both = db.QueryBothAsync(CaseClaims.Statement(db, [id]), new Query<int>("SELECT 1", [], static row => row.GetInt32(0)), CancellationToken.None);
-            done.Add(both.IsCompleted);
-            claimed = both.Result.First;
-            var commit = begin.Result.CommitHereAsync(CancellationToken.None);
-            done.Add(commit.IsCompleted);
-            begin.Result.Dispose();
+            foreach (var id in ids)
+            {
+                var begin = db.Database.BeginTransactionHereAsync(CancellationToken.None);
+                Note(begin, "begin");
+                var both = db.QueryBothAsync(CaseClaims.Statement(db, [id]), new Query<int>("SELECT 1", [], static row => row.GetInt32(0)), CancellationToken.None);
+                Note(both, "claim and read");
+                claimed.AddRange(both.Result.First);
+                var statements = new StatementBatch(db);
+                statements.AddAsync("""UPDATE cases SET "HasActiveRating" = "HasActiveRating" WHERE "Id" = @p0""", [id], CancellationToken.None).AsTask().Wait();
+                Note(statements.FlushAsync(CancellationToken.None), "flush");
+                Note(statements.DisposeAsync().AsTask(), "batch disposal");
+                var commit = begin.Result.CommitHereAsync(CancellationToken.None);
+                Note(commit, "commit");
+                begin.Result.Dispose();
+            }
         });
         thread.Start();
         thread.Join();
 
-        Assert.Equal([true, true, true], done);
-        Assert.Equal([id], claimed);
-        Assert.True(await db.Cases.Where(c => c.Id == id).Select(c => c.HasActiveRating).SingleAsync());
+        Assert.Empty(unfinished);
+        Assert.Equal(ids, claimed);
+        Assert.All(await db.Cases.Where(c => ids.Contains(c.Id)).Select(c => c.HasActiveRating).ToListAsync(), Assert.True);
         Assert.False(BlockingIo.Here); // the mark belongs to that thread only
+
+        void Note(Task call, string what)
+        {
+            if (!call.IsCompleted)
+            {
+                unfinished.Add(what);
+                call.Wait();
+            }
+        }
+    }
+
+    [Fact]
+    public void DisposeHereAsync_OnAThreadThatMayBlock_DisposesSynchronouslyElsewhereAwaits()
+    {
+        var resource = new SlowToDispose();
+        var elsewhere = resource.DisposeHereAsync().AsTask();
+        Assert.Equal((0, 1), (resource.Disposed, resource.DisposedAsync));
+        Assert.False(elsewhere.IsCompleted);
+
+        var blocking = new SlowToDispose();
+        var finished = false;
+        var onThread = new Thread(() =>
+        {
+            BlockingIo.AllowOnThisThread();
+            finished = blocking.DisposeHereAsync().AsTask().IsCompleted;
+        });
+        onThread.Start();
+        onThread.Join();
+        Assert.True(finished);
+        Assert.Equal((1, 0), (blocking.Disposed, blocking.DisposedAsync));
+    }
+
+    /// <summary>Disposes at once when asked to block; its asynchronous disposal never finishes, as a reply that has not come.</summary>
+    private sealed class SlowToDispose : IDisposable, IAsyncDisposable
+    {
+        public int Disposed { get; private set; }
+
+        public int DisposedAsync { get; private set; }
+
+        public void Dispose() => Disposed++;
+
+        public ValueTask DisposeAsync()
+        {
+            DisposedAsync++;
+            return new ValueTask(new TaskCompletionSource().Task);
+        }
     }
 
     private async Task<(string No, Guid Id)> NewCaseAsync(PingjiaDbContext db)
