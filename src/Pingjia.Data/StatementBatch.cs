@@ -17,6 +17,16 @@ public sealed class StatementBatch(PingjiaDbContext db) : IAsyncDisposable
     private DbBatch? _batch;
     private DbCommand? _parameters;
 
+    /// <summary>
+    /// Set by the owner of the current transaction when the transaction ends with this batch: on PostgreSQL the next
+    /// flush then sends <c>COMMIT</c> as its last statement, one round trip instead of two (a failed statement skips
+    /// it, and the transaction is left to roll back). Ignored on SQLite, where nothing waits for a flush.
+    /// </summary>
+    public bool CommitWithFlush { get; set; }
+
+    /// <summary>True once a flush has committed the transaction (see <see cref="CommitWithFlush"/>): do not commit it again.</summary>
+    public bool Committed { get; private set; }
+
     /// <summary>The context whose connection and transaction the statements use.</summary>
     public PingjiaDbContext Context => db;
 
@@ -53,11 +63,19 @@ public sealed class StatementBatch(PingjiaDbContext db) : IAsyncDisposable
             return;
         }
 
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        var commit = CommitWithFlush && transaction is not null;
+        if (commit)
+        {
+            NewCommand("COMMIT");
+        }
+
         await db.Database.OpenConnectionHereAsync(ct);
         try
         {
-            batch.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+            batch.Transaction = transaction;
             _ = BlockingIo.Here ? batch.ExecuteNonQuery() : await batch.ExecuteNonQueryAsync(ct);
+            Committed = commit;
         }
         catch (DbException e)
         {

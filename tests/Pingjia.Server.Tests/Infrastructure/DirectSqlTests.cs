@@ -7,7 +7,10 @@ using Pingjia.Server.Tests.Features.Ratings;
 
 namespace Pingjia.Server.Tests.Infrastructure;
 
-/// <summary>The rating writer sends its case claim and the audit chain's head together (one round trip on PostgreSQL).</summary>
+/// <summary>
+/// The rating writer's direct statements: its case claim and the audit chain's head sent together, its writes and
+/// commit sent together (one round trip each on PostgreSQL), and its thread's blocking calls.
+/// </summary>
 public sealed class DirectSqlTests(PingjiaFactory factory) : IClassFixture<PingjiaFactory>
 {
     [Fact]
@@ -54,6 +57,85 @@ public sealed class DirectSqlTests(PingjiaFactory factory) : IClassFixture<Pingj
         Assert.Equal(entries, await db.AuditEntries.CountAsync());
         Assert.Equal(sequence, await db.AuditHeads.AsNoTracking().Select(h => h.Sequence).SingleAsync());
         Assert.True((await AuditVerifier.VerifyAsync(db, CancellationToken.None)).Ok);
+    }
+
+    [Fact]
+    public async Task FlushAsync_CommitWithFlush_CommitsWithTheWritesOnPostgresAndDisposalKeepsThem()
+    {
+        using var db = factory.Db();
+        var (_, id) = await NewCaseAsync(db);
+        using var other = factory.Db();
+
+        await using (var tx = await db.Database.BeginTransactionAsync())
+        {
+            await using var statements = new StatementBatch(db) { CommitWithFlush = true };
+            await statements.AddAsync("""UPDATE cases SET "HasActiveRating" = TRUE WHERE "Id" = @p0""", [id], CancellationToken.None);
+            await statements.FlushAsync(CancellationToken.None);
+
+            // On PostgreSQL the COMMIT went with the batch: another connection sees the change before the transaction
+            // object is disposed. SQLite has no batch to join; its caller commits as always.
+            Assert.Equal(PingjiaFactory.IsPostgres, statements.Committed);
+            if (statements.Committed)
+            {
+                Assert.True(await other.Cases.Where(c => c.Id == id).Select(c => c.HasActiveRating).SingleAsync());
+            }
+            else
+            {
+                await tx.CommitAsync();
+            }
+        }
+
+        // Disposing a transaction the server has committed rolls nothing back, and the connection goes on working.
+        Assert.True(await db.Cases.Where(c => c.Id == id).Select(c => c.HasActiveRating).SingleAsync());
+        Assert.True(await other.Cases.Where(c => c.Id == id).Select(c => c.HasActiveRating).SingleAsync());
+    }
+
+    [Fact]
+    public async Task FlushAsync_CommitWithFlushAndAFailingStatement_NothingCommittedAndNothingStored()
+    {
+        using var db = factory.Db();
+        var (_, id) = await NewCaseAsync(db);
+
+        await using (var tx = await db.Database.BeginTransactionAsync())
+        {
+            await using var statements = new StatementBatch(db) { CommitWithFlush = true };
+            var failure = await Record.ExceptionAsync(async () =>
+            {
+                await statements.AddAsync("""UPDATE cases SET "HasActiveRating" = TRUE WHERE "Id" = @p0""", [id], CancellationToken.None);
+                await statements.AddAsync("""UPDATE cases SET "CaseNo" = NULL WHERE "Id" = @p0""", [id], CancellationToken.None);
+                await statements.FlushAsync(CancellationToken.None);
+            });
+            // SQLite runs each statement as it is added and fails there; PostgreSQL fails the flush's batch.
+            Assert.True(failure is DbUpdateException or System.Data.Common.DbException, failure?.ToString());
+            Assert.False(statements.Committed);
+        }
+
+        Assert.False(await db.Cases.Where(c => c.Id == id).Select(c => c.HasActiveRating).SingleAsync());
+    }
+
+    [Fact]
+    public async Task AuditSave_CommitWithFlushAndTrackedChanges_LeavesTheCommitToTheCallerAndAllStaysInTheTransaction()
+    {
+        using var scope = factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<PingjiaDbContext>();
+        var (_, id) = await NewCaseAsync(db);
+        var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
+        audit.ActorOverride = "test";
+
+        await using (var tx = await db.Database.BeginTransactionAsync())
+        {
+            var tracked = await db.Cases.SingleAsync(c => c.Id == id);
+            tracked.HasActiveRating = true; // saved by SaveChanges after the batch: the batch must not commit before it
+            audit.Record("test.tracked", "case", id.ToString(), new { });
+            await using var statements = new StatementBatch(db) { CommitWithFlush = true };
+            await audit.SaveAsync(statements, CancellationToken.None);
+            Assert.False(statements.Committed);
+            await tx.RollbackAsync();
+        }
+
+        using var fresh = factory.Db();
+        Assert.False(await fresh.Cases.Where(c => c.Id == id).Select(c => c.HasActiveRating).SingleAsync());
+        Assert.Equal(0, await fresh.AuditEntries.CountAsync(e => e.Action == "test.tracked" && e.EntityId == id.ToString()));
     }
 
     [Fact]

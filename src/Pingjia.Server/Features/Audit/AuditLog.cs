@@ -101,6 +101,8 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
                 await statements.AddAsync("""UPDATE audit_head SET "Hash" = @p0 WHERE "Id" = 1""", [prev], ct);
             }
 
+            // A commit sent with the batch would end the transaction before the tracked changes are saved in it.
+            statements.CommitWithFlush &= tx is null && !db.ChangeTracker.HasChanges();
             await statements.FlushAsync(ct);
 
             await db.SaveChangesAsync(ct);

@@ -84,7 +84,7 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
                 }
             }
 
-            await SaveAsync([], counters, head: null, ct);
+            await SaveAsync([], counters, head: null, commitWithWrites: false, ct);
             await tx.CommitAsync(ct);
             return new SubmissionResult(main, true, made);
         }
@@ -124,7 +124,7 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
         audit.ActorOverride = "system:rating-window";
         var counters = new CounterBatch();
         await AddAsync(c, MainStep, new RatingInput(RatingLevels.DefaultLevel, new Dictionary<string, int>(), [], null), RatingChannel.Default, true, null, version, c.RatingClosesAt!.Value, counters, ct);
-        await SaveAsync([], counters, head: null, ct);
+        await SaveAsync([], counters, head: null, commitWithWrites: false, ct);
         await tx.CommitAsync(ct);
         return true;
     }
@@ -272,23 +272,29 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
             CountRated(cases[id], counters);
         }
 
-        // Written directly, not tracked: SaveChanges would cost more per rating than the database does.
-        await SaveAsync([.. made.Values], counters, head.Single(), ct);
-        await tx.CommitHereAsync(ct);
+        // Written directly, not tracked: SaveChanges would cost more per rating than the database does. On PostgreSQL
+        // the commit goes with the writes when nothing tracked is left to save.
+        if (!await SaveAsync([.. made.Values], counters, head.Single(), commitWithWrites: true, ct))
+        {
+            await tx.CommitHereAsync(ct);
+        }
+
         return results;
     }
 
     /// <summary>
     /// The end of every rating transaction: <paramref name="newRatings"/> written directly (untracked), the counters,
     /// then the audit entries and tracked changes. The ratings go first, as the work orders saved with the audit
-    /// entries refer to them; on PostgreSQL all of it goes in one round trip.
+    /// entries refer to them; on PostgreSQL all of it goes in one round trip, with the commit when
+    /// <paramref name="commitWithWrites"/> and nothing tracked remains. True when the transaction was committed.
     /// </summary>
-    private async Task SaveAsync(IReadOnlyList<Rating> newRatings, CounterBatch counters, AuditChainHead? head, CancellationToken ct)
+    private async Task<bool> SaveAsync(IReadOnlyList<Rating> newRatings, CounterBatch counters, AuditChainHead? head, bool commitWithWrites, CancellationToken ct)
     {
-        await using var statements = new StatementBatch(db);
+        await using var statements = new StatementBatch(db) { CommitWithFlush = commitWithWrites };
         await statements.AddRowsAsync(newRatings, ct);
         await counters.AddToAsync(statements, ct);
         await audit.SaveAsync(statements, head, ct);
+        return statements.Committed;
     }
 
     private async Task<Rating> AddAsync(Case c, string step, RatingInput input, RatingChannel channel, bool isDefault, string? rater, int version, DateTime at, CounterBatch counters, CancellationToken ct)
