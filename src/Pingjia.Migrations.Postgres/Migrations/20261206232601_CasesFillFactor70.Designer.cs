@@ -12,8 +12,8 @@ using Pingjia.Data;
 namespace Pingjia.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(PingjiaDbContext))]
-    [Migration("20261206230029_CasesFillFactor60")]
-    partial class CasesFillFactor60
+    [Migration("20261206232601_CasesFillFactor70")]
+    partial class CasesFillFactor70
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -886,7 +886,7 @@ namespace Pingjia.Migrations.Postgres.Migrations
 
                     b.ToTable("cases", (string)null);
 
-                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 60);
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 70);
                 });
 
             modelBuilder.Entity("Pingjia.Data.Ratings.HandlingCounter", b =>
