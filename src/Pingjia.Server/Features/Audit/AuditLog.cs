@@ -101,8 +101,12 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
                 await statements.AddAsync("""UPDATE audit_head SET "Hash" = @p0 WHERE "Id" = 1""", [prev], ct);
             }
 
-            // A commit sent with the batch would end the transaction before the tracked changes are saved in it.
-            statements.CommitWithFlush &= tx is null && !db.ChangeTracker.HasChanges();
+            // A commit sent with the batch would end the transaction before the tracked changes are saved in it
+            // (and a transaction of this method's own is committed below).
+            if (statements.CommitWithFlush && (tx is not null || db.ChangeTracker.HasChanges()))
+            {
+                statements.CommitWithFlush = false;
+            }
             await statements.FlushAsync(ct);
 
             await db.SaveChangesAsync(ct);
