@@ -104,12 +104,10 @@ public sealed class PingjiaDbContext(DbContextOptions<PingjiaDbContext> options)
         if (IsPostgres)
         {
             // Room on every page of cases for the rating writer's update of HasActiveRating to stay on its page: as
-            // that column is in no index, PostgreSQL then adds no entries to the table's eleven indexes (a heap-only
-            // update). Cases are rated roughly in the order they were stored, so one writer transaction claims most
-            // rows of a page at once. Under rating load (bench/README, eighth session): at 85 54 % of the claims were
-            // heap-only and a claim cost ~31 µs per case, at 70 87 % and ~16 µs, at 60 all and ~12 µs. 70 takes most
-            // of that for a table ~16 % larger than at 85 (60: ~42 %).
-            modelBuilder.Entity<Ratings.Case>().HasStorageParameter("fillfactor", 70);
+            // that column is in no index, PostgreSQL then adds no index entries (a heap-only update). Lower values
+            // made claims cheaper (~30 µs per case at 85, ~16 at 70, ~12 at 60) but the table larger, and the rating
+            // benchmark no faster (bench/README, eighth session).
+            modelBuilder.Entity<Ratings.Case>().HasStorageParameter("fillfactor", 85);
         }
     }
 

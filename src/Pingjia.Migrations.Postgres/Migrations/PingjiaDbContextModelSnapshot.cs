@@ -883,7 +883,7 @@ namespace Pingjia.Migrations.Postgres.Migrations
 
                     b.ToTable("cases", (string)null);
 
-                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 70);
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 85);
                 });
 
             modelBuilder.Entity("Pingjia.Data.Ratings.HandlingCounter", b =>
