@@ -31,7 +31,7 @@ public sealed class DirectSqlTests(PingjiaFactory factory) : IClassFixture<Pingj
             await tx.RollbackAsync();
         }
 
-        Assert.False(await db.Cases.Where(c => c.Id == id).Select(c => c.HasActiveRating).SingleAsync());
+        Assert.False(await RatedAsync(db, id));
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class DirectSqlTests(PingjiaFactory factory) : IClassFixture<Pingj
         await using (var tx = await db.Database.BeginTransactionAsync())
         {
             await using var statements = new StatementBatch(db) { CommitWithFlush = true };
-            await statements.AddAsync("""UPDATE cases SET "HasActiveRating" = TRUE WHERE "Id" = @p0""", [id], CancellationToken.None);
+            await statements.AddAsync(MarkRated, [id], CancellationToken.None);
             await statements.FlushAsync(CancellationToken.None);
 
             // On PostgreSQL the COMMIT went with the batch: another connection sees the change before the transaction
@@ -77,7 +77,7 @@ public sealed class DirectSqlTests(PingjiaFactory factory) : IClassFixture<Pingj
             Assert.Equal(PingjiaFactory.IsPostgres, statements.Committed);
             if (statements.Committed)
             {
-                Assert.True(await other.Cases.Where(c => c.Id == id).Select(c => c.HasActiveRating).SingleAsync());
+                Assert.True(await RatedAsync(other, id));
             }
             else
             {
@@ -86,8 +86,8 @@ public sealed class DirectSqlTests(PingjiaFactory factory) : IClassFixture<Pingj
         }
 
         // Disposing a transaction the server has committed rolls nothing back, and the connection goes on working.
-        Assert.True(await db.Cases.Where(c => c.Id == id).Select(c => c.HasActiveRating).SingleAsync());
-        Assert.True(await other.Cases.Where(c => c.Id == id).Select(c => c.HasActiveRating).SingleAsync());
+        Assert.True(await RatedAsync(db, id));
+        Assert.True(await RatedAsync(other, id));
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class DirectSqlTests(PingjiaFactory factory) : IClassFixture<Pingj
             await using var statements = new StatementBatch(db) { CommitWithFlush = true };
             var failure = await Record.ExceptionAsync(async () =>
             {
-                await statements.AddAsync("""UPDATE cases SET "HasActiveRating" = TRUE WHERE "Id" = @p0""", [id], CancellationToken.None);
+                await statements.AddAsync(MarkRated, [id], CancellationToken.None);
                 await statements.AddAsync("""UPDATE cases SET "CaseNo" = NULL WHERE "Id" = @p0""", [id], CancellationToken.None);
                 await statements.FlushAsync(CancellationToken.None);
             });
@@ -110,7 +110,7 @@ public sealed class DirectSqlTests(PingjiaFactory factory) : IClassFixture<Pingj
             Assert.False(statements.Committed);
         }
 
-        Assert.False(await db.Cases.Where(c => c.Id == id).Select(c => c.HasActiveRating).SingleAsync());
+        Assert.False(await RatedAsync(db, id));
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public sealed class DirectSqlTests(PingjiaFactory factory) : IClassFixture<Pingj
         }
 
         using var fresh = factory.Db();
-        Assert.False(await fresh.Cases.Where(c => c.Id == id).Select(c => c.HasActiveRating).SingleAsync());
+        Assert.False(await RatedAsync(fresh, id));
         Assert.Equal(0, await fresh.AuditEntries.CountAsync(e => e.Action == "test.tracked" && e.EntityId == id.ToString()));
     }
 
@@ -227,6 +227,11 @@ public sealed class DirectSqlTests(PingjiaFactory factory) : IClassFixture<Pingj
             return new ValueTask(new TaskCompletionSource().Task);
         }
     }
+
+    private const string MarkRated = """UPDATE cases SET "HasActiveRating" = TRUE WHERE "Id" = @p0""";
+
+    private static Task<bool> RatedAsync(PingjiaDbContext db, Guid id) =>
+        db.Cases.Where(c => c.Id == id).Select(c => c.HasActiveRating).SingleAsync();
 
     private async Task<(string No, Guid Id)> NewCaseAsync(PingjiaDbContext db)
     {

@@ -101,15 +101,17 @@ public sealed class AuditLog(PingjiaDbContext db, TimeProvider time, Caller call
                 await statements.AddAsync("""UPDATE audit_head SET "Hash" = @p0 WHERE "Id" = 1""", [prev], ct);
             }
 
-            // A commit sent with the batch would end the transaction before the tracked changes are saved in it
-            // (and a transaction of this method's own is committed below).
-            if (statements.CommitWithFlush && (tx is not null || db.ChangeTracker.HasChanges()))
-            {
-                statements.CommitWithFlush = false;
-            }
+            // The commit may go with the batch only when the batch ends the caller's transaction: nothing tracked is
+            // left to save after it (nor a transaction of this method's own to commit below). Then SaveChanges has
+            // nothing to do, and the change tracker is not scanned a second time.
+            var commitWithBatch = statements.CommitWithFlush && tx is null && !db.ChangeTracker.HasChanges();
+            statements.CommitWithFlush = commitWithBatch;
             await statements.FlushAsync(ct);
+            if (!commitWithBatch)
+            {
+                await db.SaveChangesAsync(ct);
+            }
 
-            await db.SaveChangesAsync(ct);
             if (tx is not null)
             {
                 await tx.CommitHereAsync(ct);
