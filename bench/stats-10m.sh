@@ -236,8 +236,8 @@ time_query() {
     sqlite3 "$DB" "$1" >/dev/null
     awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }'
 }
-close_windows_seconds=$(time_query "SELECT c.Id FROM cases AS c WHERE NOT (c.HasActiveRating) AND c.DefaultedAt IS NULL AND c.RatingClosesAt <= '$now_utc' ORDER BY c.RatingClosesAt LIMIT 500")
-reminders_seconds=$(time_query "SELECT * FROM cases AS c WHERE c.ReminderSentAt IS NULL AND NOT (c.HasActiveRating) AND c.DefaultedAt IS NULL AND c.MobileEnc IS NOT NULL AND c.RatingOpensAt <= '$day_ago' AND c.RatingClosesAt > '$now_utc' ORDER BY c.RatingOpensAt LIMIT 500")
+close_windows_seconds=$(time_query "SELECT c.Id FROM cases AS c JOIN case_rating_states AS s ON s.Id = c.Id WHERE NOT (s.HasActiveRating) AND s.DefaultedAt IS NULL AND c.RatingClosesAt <= '$now_utc' ORDER BY c.RatingClosesAt LIMIT 500")
+reminders_seconds=$(time_query "SELECT * FROM cases AS c JOIN case_rating_states AS s ON s.Id = c.Id WHERE s.ReminderSentAt IS NULL AND NOT (s.HasActiveRating) AND s.DefaultedAt IS NULL AND c.MobileEnc IS NOT NULL AND c.RatingOpensAt <= '$day_ago' AND c.RatingClosesAt > '$now_utc' ORDER BY c.RatingOpensAt LIMIT 500")
 
 # --- summary -----------------------------------------------------------------------------------------------------
 total_json=$(jq -c '.total | {casesFinished, activeRatings, defaultRatings, excludedRatings, goodRate: .goodRate.value}' "$WORK/stats.json")

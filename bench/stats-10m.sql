@@ -42,7 +42,7 @@ INSERT INTO cases (
     Id, CaseNo, ItemId, AgencyId, StaffId, ServiceChannel, Status, CertificateNeeded, BatchNo, ThemeCode, ThemeCaseNo,
     ApplicantType, ApplicantNameEnc, IdType, IdNumberEnc, IdNumberIndex, MobileEnc, MobileIndex,
     AcceptedAt, DecidedAt, CertificateSignedAt, ReceiptAt, EndedAt, LastEventAt, RatingOpensAt, RatingClosesAt,
-    RatingScope, EntryReason, ConfigVersion, HasActiveRating, DefaultedAt, ReminderSentAt, CreatedAt, UpdatedAt)
+    RatingScope, EntryReason, ConfigVersion, CreatedAt, UpdatedAt)
 WITH RECURSIVE
     seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < @ROWS@ - 1),
     g AS (
@@ -67,14 +67,18 @@ SELECT
     'Approved', 0, NULL, NULL, NULL,
     '1', NULL, NULL, NULL, NULL, NULL, NULL,
     datetime(opens, '-2 hours'), opens, NULL, NULL, NULL, opens, opens, closes,
-    'Full', 'decided', 1,
-    CASE WHEN roll < 15 AND d <= @DAYS@ - 10 THEN 0 ELSE 1 END,
-    CASE WHEN roll < 15 AND d <= @DAYS@ - 10 THEN closes END,
-    NULL, opens, opens
+    'Full', 'decided', 1, opens, opens
 FROM t
 JOIN temp.a a ON a.idx = t.aidx
 JOIN temp.it it ON it.aidx = t.aidx AND it.k = t.ik
 LEFT JOIN temp.st st ON st.aidx = t.aidx AND st.k = t.sk;
+-- Each case's rating state (case n is row n + 1): 15 % of those opened at least 10 days before the period ends
+-- closed unrated and were defaulted at the close, the rest were rated.
+INSERT INTO case_rating_states (Id, HasActiveRating, DefaultedAt, ReminderSentAt)
+SELECT Id, CASE WHEN defaulted THEN 0 ELSE 1 END, CASE WHEN defaulted THEN RatingClosesAt END, NULL
+FROM (SELECT c.Id, c.RatingClosesAt,
+             ((c.rowid - 1) * 3266489917) % 4294967296 * 100 / 4294967296 < 15 AND (c.rowid - 1) * @DAYS@ / @ROWS@ <= @DAYS@ - 10 AS defaulted
+      FROM cases c);
 COMMIT;
 
 SELECT 'mark ratings-start ' || printf('%.3f', julianday('now') * 86400);
@@ -86,13 +90,13 @@ INSERT INTO ratings (
     Id, CaseId, CaseNo, Step, Level, Indicators, Tags, Text, FollowUp, FollowUpAt, Channel, IsDefault, BatchNo,
     RaterIndex, Excluded, ExcludedReason, ExcludedAt, AgencyId, ItemId, StaffId, Day, ConfigVersion, CreatedAt)
 WITH r AS (
-    SELECT c.*,
+    SELECT c.*, s.HasActiveRating,
            c.rowid - 1 AS n,
            ((c.rowid * 1597334677) % 4294967296) * 100 / 4294967296 AS lv,
            ((c.rowid * 3812015801) % 4294967296) * 100 / 4294967296 AS ch,
            ((c.rowid * 2891336453) % 4294967296) * 1000 / 4294967296 AS extra,
            ((c.rowid * 1103515245) % 4294967296) * 14400 / 4294967296 AS later
-    FROM cases c),
+    FROM cases c JOIN case_rating_states s ON s.Id = c.Id),
 q AS (
     SELECT r.*,
            CASE WHEN lv < 60 THEN 5 WHEN lv < 80 THEN 4 WHEN lv < 90 THEN 3 WHEN lv < 95 THEN 2 ELSE 1 END AS level,

@@ -101,14 +101,6 @@ public sealed class PingjiaDbContext(DbContextOptions<PingjiaDbContext> options)
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(PingjiaDbContext).Assembly);
-        if (IsPostgres)
-        {
-            // Room on every page of cases for the rating writer's update of HasActiveRating to stay on its page: as
-            // that column is in no index, PostgreSQL then adds no index entries (a heap-only update). Lower values
-            // made claims cheaper (~30 µs per case at 85, ~16 at 70, ~12 at 60) but the table larger, and the rating
-            // benchmark no faster (bench/README, eighth session).
-            modelBuilder.Entity<Ratings.Case>().HasStorageParameter("fillfactor", 85);
-        }
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

@@ -18,8 +18,8 @@ namespace Pingjia.Data;
 /// uses its EF query (PostgreSQL prepares automatically through Npgsql).
 /// </summary>
 /// <param name="sql">
-/// Makes the query (once, from the first context): its select list starts with <see cref="Columns"/>, its one
-/// parameter is <c>@key</c>, and <paramref name="extraColumns"/> more columns may follow.
+/// Makes the query (once, from the first context): its select list starts with <see cref="Columns"/>, it reads
+/// <see cref="From"/>, its one parameter is <c>@key</c>, and <paramref name="extraColumns"/> more columns may follow.
 /// </param>
 /// <param name="extraColumns">How many columns follow the entity's.</param>
 public sealed class PreparedRead<T>(Func<DbContext, string> sql, int extraColumns) : IDisposable
@@ -30,9 +30,28 @@ public sealed class PreparedRead<T>(Func<DbContext, string> sql, int extraColumn
     private readonly ConcurrentBag<(SqliteConnection Connection, SqliteCommand Command)> _idle = [];
     private string? _sql;
 
-    /// <summary>The entity's columns, qualified by <paramref name="alias"/>, in the order they are read.</summary>
+    /// <summary>The entity's columns, qualified by the aliases of <see cref="From"/>, in the order they are read.</summary>
     public static string Columns(DbContext db, string alias) =>
-        string.Join(", ", ReaderFor(db).ColumnNames.Select(c => $"{alias}.{c}"));
+        string.Join(", ", ReaderFor(db).Columns.Select(c => $"{TableAlias(alias, c.Table)}.{c.Name}"));
+
+    /// <summary>
+    /// The entity's table as <paramref name="alias"/>, joined to the tables it is split into (entity splitting), each as
+    /// <paramref name="alias"/> followed by its number.
+    /// </summary>
+    public static string From(DbContext db, string alias)
+    {
+        var reader = ReaderFor(db);
+        var from = $"{reader.Tables[0]} AS {alias}";
+        for (var t = 1; t < reader.Tables.Length; t++)
+        {
+            var on = string.Join(" AND ", reader.Keys[t].Select((k, i) => $"{alias}{t}.{k} = {alias}.{reader.Keys[0][i]}"));
+            from += $" INNER JOIN {reader.Tables[t]} AS {alias}{t} ON {on}";
+        }
+
+        return from;
+    }
+
+    private static string TableAlias(string alias, int table) => table == 0 ? alias : alias + table;
 
     /// <summary>The first row as an untracked entity and the extra columns, or <c>(null, …)</c> when no row matched; <c>null</c> when not on SQLite.</summary>
     public async Task<(T? Entity, object?[] Extra)?> ReadAsync(PingjiaDbContext db, string key, CancellationToken ct)
@@ -73,7 +92,7 @@ public sealed class PreparedRead<T>(Func<DbContext, string> sql, int extraColumn
                 entity = reader.Read(rows);
                 for (var i = 0; i < extraColumns; i++)
                 {
-                    var ordinal = reader.ColumnNames.Length + i;
+                    var ordinal = reader.Columns.Length + i;
                     extra[i] = rows.IsDBNull(ordinal) ? null : rows.GetValue(ordinal);
                 }
             }
@@ -106,9 +125,17 @@ public sealed class PreparedRead<T>(Func<DbContext, string> sql, int extraColumn
 
     private static Reader ReaderFor(DbContext db) => Readers.GetOrAdd(db.Model, _ => Reader.Create(db));
 
-    private sealed class Reader(string[] columnNames, Func<SqliteDataReader, int, object?>[] reads, Action<object, object?>[] sets, Func<object> create)
+    private sealed class Reader(
+        string[] tables, string[][] keys, (int Table, string Name)[] columns, Func<SqliteDataReader, int, object?>[] reads, Action<object, object?>[] sets, Func<object> create)
     {
-        public string[] ColumnNames { get; } = columnNames;
+        /// <summary>The main table, then the tables the entity is split into (delimited).</summary>
+        public string[] Tables { get; } = tables;
+
+        /// <summary>The primary key's columns in each of <see cref="Tables"/> (delimited).</summary>
+        public string[][] Keys { get; } = keys;
+
+        /// <summary>Each property's table (an index into <see cref="Tables"/>) and column (delimited), in reading order.</summary>
+        public (int Table, string Name)[] Columns { get; } = columns;
 
         public T Read(SqliteDataReader row)
         {
@@ -124,9 +151,14 @@ public sealed class PreparedRead<T>(Func<DbContext, string> sql, int extraColumn
         public static Reader Create(DbContext db)
         {
             var entityType = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model.");
-            var table = StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema());
             var sql = db.GetService<ISqlGenerationHelper>();
-            var names = new List<string>();
+            StoreObjectIdentifier[] tables =
+            [
+                StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema()),
+                .. entityType.GetMappingFragments(StoreObjectType.Table).Select(f => f.StoreObject),
+            ];
+            var key = entityType.FindPrimaryKey()!.Properties;
+            var names = new List<(int, string)>();
             var reads = new List<Func<SqliteDataReader, int, object?>>();
             var sets = new List<Action<object, object?>>();
             foreach (var p in entityType.GetProperties())
@@ -136,13 +168,18 @@ public sealed class PreparedRead<T>(Func<DbContext, string> sql, int extraColumn
                 var converter = mapping.Converter;
                 var stored = Nullable.GetUnderlyingType(converter?.ProviderClrType ?? mapping.ClrType) ?? converter?.ProviderClrType ?? mapping.ClrType;
                 var read = ReadAs(stored);
-                names.Add(sql.DelimitIdentifier(p.GetColumnName(table)!));
+                // The first table that has the column: the key is read from the main table, every other column has one.
+                var t = Array.FindIndex(tables, x => p.GetColumnName(x) is not null);
+                names.Add((t, sql.DelimitIdentifier(p.GetColumnName(tables[t])!)));
                 reads.Add(converter is null ? read : (row, i) => converter.ConvertFromProvider(read(row, i)));
                 sets.Add(Setter(property));
             }
 
             var create = Expression.Lambda<Func<object>>(Expression.Convert(Expression.New(typeof(T)), typeof(object))).Compile();
-            return new Reader([.. names], [.. reads], [.. sets], create);
+            return new Reader(
+                [.. tables.Select(t => sql.DelimitIdentifier(t.Name, t.Schema))],
+                [.. tables.Select(t => key.Select(k => sql.DelimitIdentifier(k.GetColumnName(t)!)).ToArray())],
+                [.. names], [.. reads], [.. sets], create);
         }
 
         private static Func<SqliteDataReader, int, object?> ReadAs(Type stored) => stored switch

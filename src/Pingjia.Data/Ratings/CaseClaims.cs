@@ -4,7 +4,7 @@ namespace Pingjia.Data.Ratings;
 public static class CaseClaims
 {
     /// <summary>
-    /// Sets <see cref="Case.HasActiveRating"/> on those of <paramref name="caseIds"/> that did not have it yet and
+    /// Sets <see cref="Case.HasActiveRating"/> (in the narrow <c>case_rating_states</c> row) on those of <paramref name="caseIds"/> that did not have it yet and
     /// returns exactly those, atomically (UPDATE … RETURNING): a case rated before, or by another writer meanwhile,
     /// is not returned, so a finished case is counted as rated once. Runs in the context's current transaction.
     /// </summary>
@@ -23,7 +23,7 @@ public static class CaseClaims
     {
         // The only difference between the providers: PostgreSQL takes the keys as one array parameter, SQLite has no
         // arrays and takes a list. Either way the statement can only use the primary key.
-        const string head = """UPDATE cases SET "HasActiveRating" = TRUE WHERE NOT "HasActiveRating" AND "Id" """;
+        const string head = """UPDATE case_rating_states SET "HasActiveRating" = TRUE WHERE NOT "HasActiveRating" AND "Id" """;
         const string tail = """ RETURNING "Id" """;
         return db.IsPostgres
             ? new(head + "= ANY(@p0)" + tail, [caseIds.ToArray()], ReadId)

@@ -883,7 +883,14 @@ namespace Pingjia.Migrations.Postgres.Migrations
 
                     b.ToTable("cases", (string)null);
 
-                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 85);
+                    b.SplitToTable("case_rating_states", null, t =>
+                        {
+                            t.Property("DefaultedAt");
+
+                            t.Property("HasActiveRating");
+
+                            t.Property("ReminderSentAt");
+                        });
                 });
 
             modelBuilder.Entity("Pingjia.Data.Ratings.HandlingCounter", b =>
@@ -2129,6 +2136,12 @@ namespace Pingjia.Migrations.Postgres.Migrations
                         .WithMany()
                         .HasForeignKey("AgencyId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Pingjia.Data.Ratings.Case", null)
+                        .WithOne()
+                        .HasForeignKey("Pingjia.Data.Ratings.Case", "Id")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
                     b.HasOne("Pingjia.Data.Catalog.ServiceItem", null)

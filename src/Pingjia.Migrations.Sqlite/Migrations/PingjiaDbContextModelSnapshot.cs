@@ -877,6 +877,15 @@ namespace Pingjia.Migrations.Sqlite.Migrations
                     b.HasIndex("JobStage", "RatingOpensAt");
 
                     b.ToTable("cases", (string)null);
+
+                    b.SplitToTable("case_rating_states", null, t =>
+                        {
+                            t.Property("DefaultedAt");
+
+                            t.Property("HasActiveRating");
+
+                            t.Property("ReminderSentAt");
+                        });
                 });
 
             modelBuilder.Entity("Pingjia.Data.Ratings.HandlingCounter", b =>
@@ -2122,6 +2131,12 @@ namespace Pingjia.Migrations.Sqlite.Migrations
                         .WithMany()
                         .HasForeignKey("AgencyId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Pingjia.Data.Ratings.Case", null)
+                        .WithOne()
+                        .HasForeignKey("Pingjia.Data.Ratings.Case", "Id")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
                     b.HasOne("Pingjia.Data.Catalog.ServiceItem", null)

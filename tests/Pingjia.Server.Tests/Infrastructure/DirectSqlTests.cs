@@ -24,7 +24,7 @@ public sealed class DirectSqlTests(PingjiaFactory factory) : IClassFixture<Pingj
             // The second statement sees the first one's change: they run in order, in the same transaction.
             var (claimed, flags) = await db.QueryBothAsync(
                 CaseClaims.Statement(db, [id]),
-                new Query<bool>("""SELECT "HasActiveRating" FROM cases WHERE "CaseNo" = @p0""", [no], static row => row.GetBoolean(0)),
+                new Query<bool>("""SELECT s."HasActiveRating" FROM case_rating_states AS s INNER JOIN cases AS c ON c."Id" = s."Id" WHERE c."CaseNo" = @p0""", [no], static row => row.GetBoolean(0)),
                 CancellationToken.None);
             Assert.Equal([id], claimed);
             Assert.Equal([true], flags);
@@ -165,7 +165,7 @@ public sealed class DirectSqlTests(PingjiaFactory factory) : IClassFixture<Pingj
                 Note(both, "claim and read");
                 claimed.AddRange(both.Result.First);
                 var statements = new StatementBatch(db);
-                statements.AddAsync("""UPDATE cases SET "HasActiveRating" = "HasActiveRating" WHERE "Id" = @p0""", [id], CancellationToken.None).AsTask().Wait();
+                statements.AddAsync("""UPDATE case_rating_states SET "HasActiveRating" = "HasActiveRating" WHERE "Id" = @p0""", [id], CancellationToken.None).AsTask().Wait();
                 Note(statements.FlushAsync(CancellationToken.None), "flush");
                 Note(statements.DisposeAsync().AsTask(), "batch disposal");
                 var commit = begin.Result.CommitHereAsync(CancellationToken.None);
@@ -228,7 +228,7 @@ public sealed class DirectSqlTests(PingjiaFactory factory) : IClassFixture<Pingj
         }
     }
 
-    private const string MarkRated = """UPDATE cases SET "HasActiveRating" = TRUE WHERE "Id" = @p0""";
+    private const string MarkRated = """UPDATE case_rating_states SET "HasActiveRating" = TRUE WHERE "Id" = @p0""";
 
     private static Task<bool> RatedAsync(PingjiaDbContext db, Guid id) =>
         db.Cases.Where(c => c.Id == id).Select(c => c.HasActiveRating).SingleAsync();

@@ -44,7 +44,7 @@ public sealed class CaseLookup(PingjiaOptions options) : IDisposable
         $"""
         SELECT {PreparedRead<Case>.Columns(db, "c")},
             (SELECT r."Path" FROM agencies AS a INNER JOIN regions AS r ON a."RegionId" = r."Id" WHERE a."Id" = c."AgencyId" LIMIT 1)
-        FROM cases AS c
+        FROM {PreparedRead<Case>.From(db, "c")}
         WHERE c."CaseNo" = @key
         LIMIT 1
         """, extraColumns: 1);

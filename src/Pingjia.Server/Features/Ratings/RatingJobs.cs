@@ -122,13 +122,16 @@ public sealed class RatingJobs(IServiceScopeFactory scopes, TimeProvider time, P
             await using var inner = scopes.CreateAsyncScope();
             var idb = inner.ServiceProvider.GetRequiredService<PingjiaDbContext>();
             await using var tx = await idb.Database.BeginTransactionAsync(ct);
-            // The guard: another run, or a rating that came meanwhile, makes it touch nothing.
+            // The guard: another run, or a rating that came meanwhile, makes it touch nothing (it updates the case's
+            // rating state, the row the rating writer claims).
             var claimed = await idb.Cases.Where(x => x.Id == c.Id && x.ReminderSentAt == null && !x.HasActiveRating && x.DefaultedAt == null)
-                .ExecuteUpdateAsync(u => u.SetProperty(x => x.ReminderSentAt, now).SetProperty(x => x.JobStage, RatingJobStage.Close), ct);
+                .ExecuteUpdateAsync(u => u.SetProperty(x => x.ReminderSentAt, now), ct);
             if (claimed == 0)
             {
                 continue;
             }
+
+            await idb.Cases.Where(x => x.Id == c.Id).ExecuteUpdateAsync(u => u.SetProperty(x => x.JobStage, RatingJobStage.Close), ct);
 
             var personal = inner.ServiceProvider.GetRequiredService<PersonalData>();
             var token = inner.ServiceProvider.GetRequiredService<RatingLinks>()

@@ -102,13 +102,16 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // The conditional update is the guard: a rating or another job run that got here first makes it touch nothing.
+        // It updates the case's rating state, the row the rating writer claims, so the two wait for each other.
         var claimed = await db.Cases
             .Where(c => c.Id == caseId && !c.HasActiveRating && c.DefaultedAt == null && c.RatingClosesAt <= now)
-            .ExecuteUpdateAsync(u => u.SetProperty(c => c.DefaultedAt, now).SetProperty(c => c.JobStage, RatingJobStage.Done), ct);
+            .ExecuteUpdateAsync(u => u.SetProperty(c => c.DefaultedAt, now), ct);
         if (claimed == 0)
         {
             return false;
         }
+
+        await db.Cases.Where(c => c.Id == caseId).ExecuteUpdateAsync(u => u.SetProperty(c => c.JobStage, RatingJobStage.Done), ct);
 
         var c = await db.Cases.AsNoTracking().SingleAsync(x => x.Id == caseId, ct);
         if (await FindAsync(c.Id, MainStep, ct) is not null)
@@ -302,14 +305,9 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
         var rating = NewRating(c, step, input, channel, isDefault, rater, version, at);
         db.Ratings.Add(rating);
         counters.Add(KeyOf(rating), CounterDelta.ForRating(rating.Level, isDefault));
-        if (!isDefault)
+        if (!isDefault && (await db.ClaimUnratedAsync([c.Id], ct)).Count == 1)
         {
-            var claimed = await db.Cases.Where(x => x.Id == c.Id && !x.HasActiveRating)
-                .ExecuteUpdateAsync(u => u.SetProperty(x => x.HasActiveRating, true), ct);
-            if (claimed == 1)
-            {
-                CountRated(c, counters);
-            }
+            CountRated(c, counters);
         }
 
         await RecordAsync(rating, c, ct);

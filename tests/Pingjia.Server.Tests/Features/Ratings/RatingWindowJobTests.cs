@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 using Pingjia.Data.Ratings;
 using Pingjia.Domain.Ratings;
@@ -156,37 +157,42 @@ public sealed class RatingWindowJobTests(PingjiaFactory factory) : IClassFixture
     }
 
     [Fact]
-    public async Task RatingClaim_ChangesNoIndexedColumn_HeapOnlyUpdateOnPostgres()
+    public async Task RatingClaim_UpdatesOnlyTheNarrowStateRow_CasesRowUntouched()
     {
         var s = await RatingScenario.CreateAsync(factory);
         var no = await s.FinishedCaseAsync();
         using var db = factory.Db();
-        // The writer's update of a case must not touch an index: not the flag itself, nor anything the jobs search by.
+        // The writer's claim rewrites a narrow row in a table of its own, indexed by its key alone; never the wide case.
         var entity = db.Model.FindEntityType(typeof(Case))!;
-        Assert.DoesNotContain(entity.GetIndexes(), i => i.Properties.Any(p => p.Name == nameof(Case.HasActiveRating)));
+        var state = StoreObjectIdentifier.Table("case_rating_states");
+        Assert.Equal("case_rating_states", entity.FindProperty(nameof(Case.HasActiveRating))!.GetTableColumnMappings().Single().Column.Table.Name);
+        Assert.Null(entity.FindProperty(nameof(Case.HasActiveRating))!.GetColumnName(StoreObjectIdentifier.Table("cases")));
+        Assert.All(entity.GetIndexes(), i => Assert.DoesNotContain(i.Properties, p => p.GetColumnName(state) is not null && !p.IsPrimaryKey()));
 
         var id = await db.Cases.Where(c => c.CaseNo == no).Select(c => c.Id).SingleAsync();
         await using var tx = await db.Database.BeginTransactionAsync();
-        var before = await HotCountsAsync(db);
+        var before = await UpdateCountsAsync(db);
         Assert.Equal([id], await CaseClaims.ClaimUnratedAsync(db, [id], CancellationToken.None));
         Assert.Empty(await CaseClaims.ClaimUnratedAsync(db, [id], CancellationToken.None)); // once only
+        Assert.True(await db.Cases.Where(c => c.Id == id).Select(c => c.HasActiveRating).SingleAsync());
         if (db.IsPostgres)
         {
             // The backend's counts not yet reported (earlier work on this pooled connection included), so compared
-            // before and after: the one update stayed on its page and added no index entries.
-            var after = await HotCountsAsync(db);
-            Assert.Equal(1, after!.Updates - before!.Updates);
-            Assert.Equal(1, after.HeapOnly - before.HeapOnly);
+            // before and after: one update of the state row, none of the case row.
+            var after = await UpdateCountsAsync(db);
+            Assert.Equal(0, after!.Cases - before!.Cases);
+            Assert.Equal(1, after.States - before.States);
         }
     }
 
-    private static async Task<HotCounts?> HotCountsAsync(Pingjia.Data.PingjiaDbContext db) => db.IsPostgres
-        ? await db.Database.SqlQuery<HotCounts>($"""
-            SELECT n_tup_upd AS "Updates", n_tup_hot_upd AS "HeapOnly" FROM pg_stat_xact_user_tables WHERE relname = 'cases'
+    private static async Task<UpdateCounts?> UpdateCountsAsync(Pingjia.Data.PingjiaDbContext db) => db.IsPostgres
+        ? await db.Database.SqlQuery<UpdateCounts>($"""
+            SELECT (SELECT n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = 'cases') AS "Cases",
+                   (SELECT n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = 'case_rating_states') AS "States"
             """).SingleAsync()
         : null;
 
-    private sealed record HotCounts(long Updates, long HeapOnly);
+    private sealed record UpdateCounts(long Cases, long States);
 
     private async Task<RatingJobStage> StageOfAsync(string caseNo)
     {
