@@ -111,6 +111,10 @@ namespace Pingjia.Migrations.Sqlite.Migrations
                 FROM case_rating_states AS s WHERE s."Id" = cases."Id"
                 """);
 
+            // SQLite rebuilds ratings and window_current_cases (their foreign keys) only at the end of the migration, so
+            // they still refer to this table here: without this, dropping it would first delete it row by row, which
+            // their foreign keys refuse (ratings) or follow (window_current_cases). The rebuild turns the checks back on.
+            migrationBuilder.Sql("PRAGMA foreign_keys = 0;", suppressTransaction: true);
             migrationBuilder.DropTable(
                 name: "case_rating_states");
 

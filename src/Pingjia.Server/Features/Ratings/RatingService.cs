@@ -111,7 +111,14 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
             return false;
         }
 
-        await db.Cases.Where(c => c.Id == caseId).ExecuteUpdateAsync(u => u.SetProperty(c => c.JobStage, RatingJobStage.Done), ct);
+        // The claim locked only the state row, and judged the close by the case row as it was: this update locks the case
+        // row, waits for an intake update in flight and checks the close again on what it committed. A window that moved
+        // meanwhile gets no default now; the rollback undoes the claim and the job comes back at the new close.
+        if (await db.Cases.Where(c => c.Id == caseId && c.RatingClosesAt <= now)
+                .ExecuteUpdateAsync(u => u.SetProperty(c => c.JobStage, RatingJobStage.Done), ct) == 0)
+        {
+            return false;
+        }
 
         var c = await db.Cases.AsNoTracking().SingleAsync(x => x.Id == caseId, ct);
         if (await FindAsync(c.Id, MainStep, ct) is not null)

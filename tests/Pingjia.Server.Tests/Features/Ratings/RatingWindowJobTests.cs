@@ -157,6 +157,37 @@ public sealed class RatingWindowJobTests(PingjiaFactory factory) : IClassFixture
     }
 
     [Fact]
+    public async Task RecordDefault_WindowMovedByAnUpdateInFlight_NoDefault()
+    {
+        var s = await RatingScenario.CreateAsync(factory);
+        var no = await s.FinishedCaseAsync();
+        using var db = factory.Db();
+        var c = await db.Cases.AsNoTracking().SingleAsync(x => x.CaseNo == no);
+        var closes = c.RatingClosesAt!.Value;
+
+        // Intake moving the window three days on, not yet committed, when the job finds the window closed.
+        using var intake = factory.Db();
+        var moving = await intake.Database.BeginTransactionAsync();
+        await intake.Cases.Where(x => x.Id == c.Id).ExecuteUpdateAsync(u => u.SetProperty(x => x.RatingClosesAt, closes.AddDays(3)));
+        var job = Task.Run(async () =>
+        {
+            using var scope = factory.Services.CreateScope();
+            return await scope.ServiceProvider.GetRequiredService<RatingService>().RecordDefaultAsync(c.Id, closes.AddMinutes(1), CancellationToken.None);
+        });
+        await Task.Delay(500); // the job reaches the case's row lock (PostgreSQL) or the write lock (SQLite) and waits
+        await moving.CommitAsync();
+        await moving.DisposeAsync();
+
+        Assert.False(await job);
+        using var after = factory.Db();
+        var stored = await after.Cases.AsNoTracking().SingleAsync(x => x.Id == c.Id);
+        Assert.Null(stored.DefaultedAt);
+        Assert.Equal(closes.AddDays(3), stored.RatingClosesAt);
+        Assert.Equal(RatingJobStage.Remind, stored.JobStage);
+        Assert.False(await after.Ratings.AnyAsync(r => r.CaseId == c.Id));
+    }
+
+    [Fact]
     public async Task RatingClaim_UpdatesOnlyTheNarrowStateRow_CasesRowUntouched()
     {
         var s = await RatingScenario.CreateAsync(factory);
