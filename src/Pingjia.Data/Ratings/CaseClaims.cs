@@ -4,9 +4,10 @@ namespace Pingjia.Data.Ratings;
 public static class CaseClaims
 {
     /// <summary>
-    /// Sets <see cref="Case.HasActiveRating"/> (in the narrow <c>case_rating_states</c> row) on those of <paramref name="caseIds"/> that did not have it yet and
-    /// returns exactly those, atomically (UPDATE … RETURNING): a case rated before, or by another writer meanwhile,
-    /// is not returned, so a finished case is counted as rated once. Runs in the context's current transaction.
+    /// Sets <see cref="Case.HasActiveRating"/> (in the case's narrow <c>case_rating_states</c> row) on those of
+    /// <paramref name="caseIds"/> that did not have it yet and returns exactly those, atomically (UPDATE … RETURNING):
+    /// a case rated before, or by another writer meanwhile, is not returned, so a finished case is counted as rated
+    /// once. Runs in the context's current transaction.
     /// </summary>
     public static async Task<List<Guid>> ClaimUnratedAsync(this PingjiaDbContext db, IReadOnlyCollection<Guid> caseIds, CancellationToken ct)
     {
