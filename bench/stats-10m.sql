@@ -42,7 +42,7 @@ INSERT INTO cases (
     Id, CaseNo, ItemId, AgencyId, StaffId, ServiceChannel, Status, CertificateNeeded, BatchNo, ThemeCode, ThemeCaseNo,
     ApplicantType, ApplicantNameEnc, IdType, IdNumberEnc, IdNumberIndex, MobileEnc, MobileIndex,
     AcceptedAt, DecidedAt, CertificateSignedAt, ReceiptAt, EndedAt, LastEventAt, RatingOpensAt, RatingClosesAt,
-    RatingScope, EntryReason, ConfigVersion, CreatedAt, UpdatedAt)
+    RatingScope, EntryReason, ConfigVersion, JobStage, CreatedAt, UpdatedAt)
 WITH RECURSIVE
     seq(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM seq WHERE n < @ROWS@ - 1),
     g AS (
@@ -67,13 +67,14 @@ SELECT
     'Approved', 0, NULL, NULL, NULL,
     '1', NULL, NULL, NULL, NULL, NULL, NULL,
     datetime(opens, '-2 hours'), opens, NULL, NULL, NULL, opens, opens, closes,
-    'Full', 'decided', 1, opens, opens
+    'Full', 'decided', 1, 2, opens, opens
 FROM t
 JOIN temp.a a ON a.idx = t.aidx
 JOIN temp.it it ON it.aidx = t.aidx AND it.k = t.ik
 LEFT JOIN temp.st st ON st.aidx = t.aidx AND st.k = t.sk;
 -- Each case's rating state (case n is row n + 1): 15 % of those opened at least 10 days before the period ends
--- closed unrated and were defaulted at the close, the rest were rated.
+-- closed unrated and were defaulted at the close, the rest were rated; so every case is done for the jobs
+-- (JobStage 2 above).
 INSERT INTO case_rating_states (Id, HasActiveRating, DefaultedAt, ReminderSentAt)
 SELECT Id, CASE WHEN defaulted THEN 0 ELSE 1 END, CASE WHEN defaulted THEN RatingClosesAt END, NULL
 FROM (SELECT c.Id, c.RatingClosesAt,
