@@ -168,27 +168,42 @@ public static partial class CasesApi
             db.Cases.Add(c);
         }
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        // The case-level counts live on the day rating opened, under the case's unit: when either moves, they move with it.
-        var rated = c.HasActiveRating ? 1 : 0;
-        var counters = new CounterBatch();
-        if (oldOpens is not null && (oldOpens != c.RatingOpensAt || oldAgency != c.AgencyId || oldItem != c.ItemId || oldStaff != c.StaffId))
+        // The transaction ends before the answer is read: that read must not run inside a transaction committed by the batch.
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
-            counters.Add(new CounterKey(RatingWindow.DayOf(oldOpens.Value), oldAgency, oldItem, oldStaff ?? Guid.Empty, ""), new CounterDelta(Finished: -1, FinishedRated: -rated));
-            oldOpens = null;
+            // The case-level counts live on the day rating opened, under the case's unit: when either moves, they move with it.
+            var rated = c.HasActiveRating ? 1 : 0;
+            var counters = new CounterBatch();
+            if (oldOpens is not null && (oldOpens != c.RatingOpensAt || oldAgency != c.AgencyId || oldItem != c.ItemId || oldStaff != c.StaffId))
+            {
+                counters.Add(new CounterKey(RatingWindow.DayOf(oldOpens.Value), oldAgency, oldItem, oldStaff ?? Guid.Empty, ""), new CounterDelta(Finished: -1, FinishedRated: -rated));
+                oldOpens = null;
+            }
+
+            if (oldOpens is null && c.RatingOpensAt is { } opensAt)
+            {
+                counters.Add(new CounterKey(RatingWindow.DayOf(opensAt), c.AgencyId, c.ItemId, c.StaffId ?? Guid.Empty, ""), new CounterDelta(Finished: 1, FinishedRated: rated));
+            }
+
+            // The case row first: its lock is this case's own. The rows every intake shares, the audit chain's head and the
+            // day's counter rows, are taken last and held only until the commit that goes with the writes: the head is taken
+            // (one round trip), then the counters, the entries and the commit go in one more. Holding them from the start,
+            // across the case's own writes, made intakes queue on them (and taking the counters before the head, as no
+            // other writer does, could deadlock against the rating writer on a shared counter row).
+            await db.SaveChangesAsync(ct);
+            audit.Record(existing is null ? "case.created" : "case.updated", "case", caseNo,
+                new { c.Status, c.ServiceChannel, itemCode = item.ItemCode, agencyCreditCode = agency.CreditCode, c.RatingOpensAt, c.RatingClosesAt, c.EntryReason, eventAt });
+            await using (var statements = new StatementBatch(db) { CommitWithFlush = true })
+            {
+                await counters.AddToAsync(statements, ct);
+                await audit.SaveAsync(statements, ct);
+                if (!statements.Committed)
+                {
+                    await tx.CommitAsync(ct);
+                }
+            }
         }
 
-        if (oldOpens is null && c.RatingOpensAt is { } opensAt)
-        {
-            counters.Add(new CounterKey(RatingWindow.DayOf(opensAt), c.AgencyId, c.ItemId, c.StaffId ?? Guid.Empty, ""), new CounterDelta(Finished: 1, FinishedRated: rated));
-        }
-
-        await counters.FlushAsync(db, ct);
-
-        audit.Record(existing is null ? "case.created" : "case.updated", "case", caseNo,
-            new { c.Status, c.ServiceChannel, itemCode = item.ItemCode, agencyCreditCode = agency.CreditCode, c.RatingOpensAt, c.RatingClosesAt, c.EntryReason, eventAt });
-        await audit.SaveAsync(ct);
-        await tx.CommitAsync(ct);
         return TypedResults.Ok(await ToResponseAsync(db, c, personal, reveal: false, now, ct));
     }
 

@@ -78,11 +78,15 @@ public static class Counters
 
     public static string ChannelKey(RatingChannel channel) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(channel.ToString());
 
-    public static Task AddAsync(PingjiaDbContext db, CounterKey k, CounterDelta d, CancellationToken ct)
+    /// <summary>
+    /// Adds one change to <paramref name="statements"/>. Give the same batch to the audit log's save: it takes the chain's
+    /// head before these rows are sent, the order every writer keeps (head, then counters), so none deadlocks another.
+    /// </summary>
+    public static Task AddAsync(StatementBatch statements, CounterKey k, CounterDelta d, CancellationToken ct)
     {
         var batch = new CounterBatch();
         batch.Add(k, d);
-        return batch.FlushAsync(db, ct);
+        return batch.AddToAsync(statements, ct);
     }
 
     /// <summary>

@@ -166,9 +166,13 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
             throw DomainException.Conflict("follow_up_exists", "This rating already has its follow-up comment.");
         }
 
-        await Counters.AddAsync(db, KeyOf(rating), new CounterDelta(FollowUps: 1), ct);
-        audit.Record("rating.follow_up", "rating", rating.Id.ToString(), new { rating.CaseNo, rating.Step, length = text!.Trim().Length });
-        await audit.SaveAsync(ct);
+        await using (var statements = new StatementBatch(db))
+        {
+            await Counters.AddAsync(statements, KeyOf(rating), new CounterDelta(FollowUps: 1), ct);
+            audit.Record("rating.follow_up", "rating", rating.Id.ToString(), new { rating.CaseNo, rating.Step, length = text!.Trim().Length });
+            await audit.SaveAsync(statements, ct);
+        }
+
         await tx.CommitAsync(ct);
         await db.Entry(rating).ReloadAsync(ct);
         return rating;
@@ -193,12 +197,16 @@ public sealed class RatingService(PingjiaDbContext db, AuditLog audit, RatingCon
             throw DomainException.Conflict("already_excluded", "This rating is already excluded from statistics.");
         }
 
-        await Counters.AddAsync(db, KeyOf(rating), CounterDelta.ForExclusion(rating.Level, rating.IsDefault), ct);
         // Its work order (a bad rating's) leaves the handling figures with it; the save below moves the counters.
         var order = await db.WorkOrders.FirstOrDefaultAsync(o => o.RatingId == rating.Id, ct);
         order?.RatingExcluded = true;
-        audit.Record("rating.excluded", "rating", rating.Id.ToString(), new { rating.CaseNo, rating.Step, reason = reason!.Trim() });
-        await audit.SaveAsync(ct);
+        await using (var statements = new StatementBatch(db))
+        {
+            await Counters.AddAsync(statements, KeyOf(rating), CounterDelta.ForExclusion(rating.Level, rating.IsDefault), ct);
+            audit.Record("rating.excluded", "rating", rating.Id.ToString(), new { rating.CaseNo, rating.Step, reason = reason!.Trim() });
+            await audit.SaveAsync(statements, ct);
+        }
+
         if (tx is not null)
         {
             await tx.CommitAsync(ct);

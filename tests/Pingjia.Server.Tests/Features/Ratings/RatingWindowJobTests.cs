@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -185,6 +186,40 @@ public sealed class RatingWindowJobTests(PingjiaFactory factory) : IClassFixture
         Assert.Equal(closes.AddDays(3), stored.RatingClosesAt);
         Assert.Equal(RatingJobStage.Remind, stored.JobStage);
         Assert.False(await after.Ratings.AnyAsync(r => r.CaseId == c.Id));
+    }
+
+    [Fact]
+    public async Task CaseIntake_WaitingForTheAuditHead_HoldsNoCounterRow()
+    {
+        var s = await RatingScenario.CreateAsync(factory);
+        var first = await s.FinishedCaseAsync(); // makes the day's counter row of this agency and item
+        using var db = factory.Db();
+        var agencyId = await db.Cases.Where(c => c.CaseNo == first).Select(c => c.AgencyId).SingleAsync();
+
+        // Another writer holds the audit chain's head (on SQLite: the one write lock) while a new case of the same day comes in.
+        using var holder = factory.Db();
+        var holding = await holder.Database.BeginTransactionAsync();
+        await holder.Database.ExecuteSqlRawAsync("""UPDATE audit_head SET "Sequence" = "Sequence" WHERE "Id" = 1""");
+        var no = RatingScenario.NewCaseNo();
+        var intake = s.Admin.PutAsJsonAsync($"/api/v1/cases/{no}", s.Case());
+        await Task.Delay(500); // the intake reaches the head and waits
+        if (db.IsPostgres)
+        {
+            // Waiting for the head, the intake must hold none of the shared counter rows: every writer takes the head
+            // first, so a transaction that held a counter row here could deadlock against one that holds the head.
+            using var probe = factory.Db();
+            await using var tx = await probe.Database.BeginTransactionAsync();
+            var locked = await probe.Database.SqlQuery<int>(
+                $"""SELECT 1 AS "Value" FROM rating_counters WHERE "AgencyId" = {agencyId} FOR UPDATE NOWAIT""").ToListAsync();
+            Assert.NotEmpty(locked);
+            await tx.RollbackAsync();
+        }
+
+        await holding.CommitAsync();
+        await holding.DisposeAsync();
+        Assert.Equal(HttpStatusCode.OK, (await intake).StatusCode);
+        using var after = factory.Db();
+        Assert.Equal(2, await after.RatingCounters.Where(r => r.AgencyId == agencyId && r.Channel == "").SumAsync(r => r.Finished));
     }
 
     [Fact]
