@@ -82,15 +82,12 @@ public sealed class WorkOrderJobs(IServiceScopeFactory scopes, TimeProvider time
         }
 
         var order = await db.WorkOrders.AsNoTracking().SingleAsync(o => o.Id == id, ct);
+        // A set-based update passes no interceptor: the order's new overdue count goes to the counters below, after the
+        // audit save has taken the chain's head (head, then counters: the order every writer keeps, so none deadlocks).
+        var deltas = new Dictionary<HandlingKey, Domain.Ratings.HandlingTotals>();
         if (kind == "overdue")
         {
-            // A set-based update passes no interceptor: the order's new overdue count goes to the counters here.
-            var deltas = new Dictionary<HandlingKey, Domain.Ratings.HandlingTotals>();
             HandlingCounters.Diff(new WorkOrder { No = order.No, CaseNo = order.CaseNo, AgencyId = order.AgencyId, ItemId = order.ItemId, CreatedAt = order.CreatedAt, State = order.State, RatingExcluded = order.RatingExcluded, OverdueAt = null }, order, deltas);
-            foreach (var (key, delta) in deltas)
-            {
-                await HandlingCounters.AddAsync(db, key, delta, ct);
-            }
         }
 
         var service = scope.ServiceProvider.GetRequiredService<WorkOrderService>();
@@ -116,6 +113,11 @@ public sealed class WorkOrderJobs(IServiceScopeFactory scopes, TimeProvider time
         audit.ActorOverride = "system:deadlines";
         audit.Record($"work_order.{kind}", "work_order", order.No, new { order.ReplyDueAt });
         await audit.SaveAsync(ct);
+        foreach (var (key, delta) in deltas)
+        {
+            await HandlingCounters.AddAsync(db, key, delta, ct);
+        }
+
         await tx.CommitAsync(ct);
         return 1;
     }
