@@ -193,14 +193,12 @@ public static partial class CasesApi
             await db.SaveChangesAsync(ct);
             audit.Record(existing is null ? "case.created" : "case.updated", "case", caseNo,
                 new { c.Status, c.ServiceChannel, itemCode = item.ItemCode, agencyCreditCode = agency.CreditCode, c.RatingOpensAt, c.RatingClosesAt, c.EntryReason, eventAt });
-            await using (var statements = new StatementBatch(db) { CommitWithFlush = true })
+            await using var statements = new StatementBatch(db) { CommitWithFlush = true };
+            await counters.AddToAsync(statements, ct);
+            await audit.SaveAsync(statements, ct);
+            if (!statements.Committed)
             {
-                await counters.AddToAsync(statements, ct);
-                await audit.SaveAsync(statements, ct);
-                if (!statements.Committed)
-                {
-                    await tx.CommitAsync(ct);
-                }
+                await tx.CommitAsync(ct);
             }
         }
 

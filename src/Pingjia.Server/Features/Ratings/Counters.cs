@@ -38,13 +38,6 @@ public sealed class CounterBatch
 
     public void Add(CounterKey key, CounterDelta delta) => _days[key] = _days.TryGetValue(key, out var d) ? d + delta : delta;
 
-    public async Task FlushAsync(PingjiaDbContext db, CancellationToken ct)
-    {
-        await using var statements = new StatementBatch(db);
-        await AddToAsync(statements, ct);
-        await statements.FlushAsync(ct);
-    }
-
     /// <summary>Adds the upserts to <paramref name="statements"/>, to be sent with the rest of the transaction's writes; the batch is empty afterwards.</summary>
     public async Task AddToAsync(StatementBatch statements, CancellationToken ct)
     {

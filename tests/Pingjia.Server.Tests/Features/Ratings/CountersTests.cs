@@ -25,7 +25,9 @@ public sealed class CountersTests(PingjiaFactory factory) : IClassFixture<Pingji
                 batch.Add(new CounterKey(day, agency, item, staff, ""), new CounterDelta(Finished: 2, FinishedRated: 1));
             }
 
-            await batch.FlushAsync(db, CancellationToken.None);
+            await using var statements = new Pingjia.Data.StatementBatch(db);
+            await batch.AddToAsync(statements, CancellationToken.None);
+            await statements.FlushAsync(CancellationToken.None);
             await tx.CommitAsync();
         }
 
