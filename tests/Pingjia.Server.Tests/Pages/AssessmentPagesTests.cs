@@ -9,8 +9,12 @@ namespace Pingjia.Server.Tests.Pages;
 
 /// <summary>An evaluator enters assessment data in the browser, a bureau admin approves and sees the ranked result with its explanation.</summary>
 [Collection(WebCollection.Name)]
-public sealed class AssessmentPagesTests(WebFixture web)
+public sealed class AssessmentPagesTests(WebFixture web) : IAsyncLifetime
 {
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => web.CloseContextsAsync();
+
     [Fact]
     public async Task Evaluator_EntersData_BureauApproves_SeesRankedResultWithExplanation()
     {

@@ -12,8 +12,12 @@ namespace Pingjia.Server.Tests.Pages;
 /// inbox, the manager records contact, verification and rectification, the supervisor approves, and the public list shows it handled.
 /// </summary>
 [Collection(WebCollection.Name)]
-public sealed class ConsoleFlowTests(WebFixture web)
+public sealed class ConsoleFlowTests(WebFixture web) : IAsyncLifetime
 {
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => web.CloseContextsAsync();
+
     private static int _users;
 
     private static string Name(string prefix) => $"{prefix}{Interlocked.Increment(ref _users):000}{Environment.TickCount64 % 10000:0000}";

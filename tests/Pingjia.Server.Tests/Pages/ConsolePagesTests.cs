@@ -5,8 +5,12 @@ namespace Pingjia.Server.Tests.Pages;
 
 /// <summary>The rest of the console: catalog (with an import), configuration, ratings, appeals, users and audit, each checked by axe.</summary>
 [Collection(WebCollection.Name)]
-public sealed class ConsolePagesTests(WebFixture web)
+public sealed class ConsolePagesTests(WebFixture web) : IAsyncLifetime
 {
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => web.CloseContextsAsync();
+
     [Fact]
     public async Task SystemAdmin_UsesEveryConsolePage_AllAccessible()
     {

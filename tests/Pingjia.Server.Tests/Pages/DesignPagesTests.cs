@@ -8,8 +8,12 @@ namespace Pingjia.Server.Tests.Pages;
 
 /// <summary>Offices define surveys and assessment schemes and open rounds from the console.</summary>
 [Collection(WebCollection.Name)]
-public sealed class DesignPagesTests(WebFixture web)
+public sealed class DesignPagesTests(WebFixture web) : IAsyncLifetime
 {
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => web.CloseContextsAsync();
+
     [Fact]
     public async Task Office_DefinesSurveyAndScheme_OpensRound()
     {

@@ -8,8 +8,12 @@ namespace Pingjia.Server.Tests.Pages;
 
 /// <summary>The hall rating device /kiosk/{windowId}: idle, then the case finished at the window, then idle again.</summary>
 [Collection(WebCollection.Name)]
-public sealed class KioskPageTests(WebFixture web)
+public sealed class KioskPageTests(WebFixture web) : IAsyncLifetime
 {
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => web.CloseContextsAsync();
+
     [Fact]
     public async Task Kiosk_ShowsFinishedCase_TakesRating_ReturnsToIdle()
     {

@@ -8,8 +8,12 @@ namespace Pingjia.Server.Tests.Pages;
 
 /// <summary>The rater's page /r/{token} in chromium on a phone-sized screen.</summary>
 [Collection(WebCollection.Name)]
-public sealed class RaterPageTests(WebFixture web)
+public sealed class RaterPageTests(WebFixture web) : IAsyncLifetime
 {
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => web.CloseContextsAsync();
+
     private async Task<(RatingScenario S, string CaseNo, string Url)> LinkAsync()
     {
         var s = await RatingScenario.CreateAsync(web.Factory);

@@ -6,8 +6,12 @@ namespace Pingjia.Server.Tests.Pages;
 
 /// <summary>An interviewer enters a phone survey in the browser; the results page shows the new response.</summary>
 [Collection(WebCollection.Name)]
-public sealed class SurveyPagesTests(WebFixture web)
+public sealed class SurveyPagesTests(WebFixture web) : IAsyncLifetime
 {
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => web.CloseContextsAsync();
+
     [Fact]
     public async Task Interviewer_EntersPhoneSurvey_ResultsShowTheResponse()
     {

@@ -19,6 +19,7 @@ public sealed class WebFixture : IAsyncLifetime
 {
     public const string Chromium = "/usr/bin/chromium";
 
+    private readonly List<IBrowserContext> _contexts = [];
     private IPlaywright? _playwright;
 
     public PingjiaFactory Factory { get; } = new();
@@ -84,7 +85,32 @@ public sealed class WebFixture : IAsyncLifetime
         // Page loads get longer: on two cores, while another collection builds its 100,000-case data set, a load after
         // sign-in once took over 15 s (PostgreSQL run, 2026-12-06); actions keep the shorter limit.
         context.SetDefaultNavigationTimeout(45_000);
+        lock (_contexts)
+        {
+            _contexts.Add(context);
+        }
+
         return await context.NewPageAsync();
+    }
+
+    /// <summary>
+    /// Closes every context opened since the last call. Each browser test calls it when it ends: pages left open keep
+    /// their scripts and memory in the one shared chromium, and by the end of a run the pile made a full-page screenshot
+    /// outrun its 15 s on CI (2026-12-07).
+    /// </summary>
+    public async Task CloseContextsAsync()
+    {
+        IBrowserContext[] open;
+        lock (_contexts)
+        {
+            open = [.. _contexts];
+            _contexts.Clear();
+        }
+
+        foreach (var context in open)
+        {
+            await context.CloseAsync();
+        }
     }
 
     /// <summary>Creates a console user and returns its password.</summary>
@@ -106,8 +132,12 @@ public sealed class WebFixture : IAsyncLifetime
         await page.WaitForURLAsync(url => !url.Contains("/sign-in", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// Saves a screenshot. A full page is rendered again at its whole height, which on two busy cores can take longer than
+    /// an action, so it gets the page-load limit.
+    /// </summary>
     public static async Task ScreenshotAsync(IPage page, string name, bool fullPage = true) =>
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = fullPage });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = fullPage, Timeout = 45_000 });
 
     /// <summary>Runs axe-core in the page and fails on any serious or critical violation, naming the rule and the elements.</summary>
     public static async Task AssertAccessibleAsync(IPage page)

@@ -11,8 +11,12 @@ namespace Pingjia.Server.Tests.Pages;
 /// catalog names, which pages show too), then every page that shows it is checked for the literal text and for inertness.
 /// </summary>
 [Collection(WebCollection.Name)]
-public sealed class XssTests(WebFixture web)
+public sealed class XssTests(WebFixture web) : IAsyncLifetime
 {
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => web.CloseContextsAsync();
+
     private const string Payload = "<script>window.__xss=1</script><img src=x onerror=\"window.__xss=2\">";
 
     /// <summary>Catalog names are short (staff names at most 50 characters).</summary>
