@@ -19,6 +19,9 @@ public sealed class WebFixture : IAsyncLifetime
 {
     public const string Chromium = "/usr/bin/chromium";
 
+    /// <summary>The limit for page loads and full-page screenshots; actions keep 15 s.</summary>
+    private const int PageLoadTimeoutMs = 45_000;
+
     private readonly List<IBrowserContext> _contexts = [];
     private IPlaywright? _playwright;
 
@@ -84,7 +87,7 @@ public sealed class WebFixture : IAsyncLifetime
         context.SetDefaultTimeout(15_000);
         // Page loads get longer: on two cores, while another collection builds its 100,000-case data set, a load after
         // sign-in once took over 15 s (PostgreSQL run, 2026-12-06); actions keep the shorter limit.
-        context.SetDefaultNavigationTimeout(45_000);
+        context.SetDefaultNavigationTimeout(PageLoadTimeoutMs);
         lock (_contexts)
         {
             _contexts.Add(context);
@@ -95,8 +98,8 @@ public sealed class WebFixture : IAsyncLifetime
 
     /// <summary>
     /// Closes every context opened since the last call. Each browser test calls it when it ends: pages left open keep
-    /// their scripts and memory in the one shared chromium, and by the end of a run the pile made a full-page screenshot
-    /// outrun its 15 s on CI (2026-12-07).
+    /// their scripts and memory in the one shared chromium for the rest of the run (on CI, 2026-12-07, a full-page
+    /// screenshot late in a run outran its 15 s).
     /// </summary>
     public async Task CloseContextsAsync()
     {
@@ -137,7 +140,7 @@ public sealed class WebFixture : IAsyncLifetime
     /// an action, so it gets the page-load limit.
     /// </summary>
     public static async Task ScreenshotAsync(IPage page, string name, bool fullPage = true) =>
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = fullPage, Timeout = 45_000 });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = fullPage, Timeout = PageLoadTimeoutMs });
 
     /// <summary>Runs axe-core in the page and fails on any serious or critical violation, naming the rule and the elements.</summary>
     public static async Task AssertAccessibleAsync(IPage page)
