@@ -9,18 +9,14 @@ namespace Pingjia.Server.Tests.Pages;
 
 /// <summary>An evaluator enters assessment data in the browser, a bureau admin approves and sees the ranked result with its explanation.</summary>
 [Collection(WebCollection.Name)]
-public sealed class AssessmentPagesTests(WebFixture web) : IAsyncLifetime
+public sealed class AssessmentPagesTests(WebFixture fixture) : BrowserTests(fixture)
 {
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync() => web.CloseContextsAsync();
-
     [Fact]
     public async Task Evaluator_EntersData_BureauApproves_SeesRankedResultWithExplanation()
     {
-        var admin = web.Api();
-        var (_, district) = await web.Factory.NewDistrictAsync(admin);
-        var agency = await web.Factory.NewAgencyAsync(district, admin);
+        var admin = Web.Api();
+        var (_, district) = await Web.Factory.NewDistrictAsync(admin);
+        var agency = await Web.Factory.NewAgencyAsync(district, admin);
         var scheme = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(PlatformTests.RepoRoot(), "schemes", "gov-service", "scheme.json")),
             documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip })!.AsObject();
         var code = "gov-" + Guid.NewGuid().ToString("N")[..8];
@@ -57,8 +53,8 @@ public sealed class AssessmentPagesTests(WebFixture web) : IAsyncLifetime
         }
 
         var evaluator = "eva" + Environment.TickCount64 % 100000;
-        var evaluatorPassword = await web.UserAsync(evaluator, "evaluator", region: district);
-        var page = await web.NewPageAsync();
+        var evaluatorPassword = await Web.UserAsync(evaluator, "evaluator", region: district);
+        var page = await Web.NewPageAsync();
         await WebFixture.SignInAsync(page, evaluator, evaluatorPassword);
         await page.GotoAsync("/console/assessments");
         await page.GetByRole(AriaRole.Link, new() { Name = "2025 年度政务服务考核" }).First.ClickAsync();
@@ -80,8 +76,8 @@ public sealed class AssessmentPagesTests(WebFixture web) : IAsyncLifetime
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "审核通过" })).ToHaveCountAsync(0);
 
         var bureau = "bur" + Environment.TickCount64 % 100000;
-        var bureauPassword = await web.UserAsync(bureau, "bureau_admin", region: district);
-        var office = await web.NewPageAsync();
+        var bureauPassword = await Web.UserAsync(bureau, "bureau_admin", region: district);
+        var office = await Web.NewPageAsync();
         await WebFixture.SignInAsync(office, bureau, bureauPassword);
         await office.GotoAsync($"/console/assessments/{id}");
         foreach (var name in new[] { "A区政务服务中心", "B区政务服务中心" })

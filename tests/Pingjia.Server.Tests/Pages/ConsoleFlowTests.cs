@@ -12,12 +12,8 @@ namespace Pingjia.Server.Tests.Pages;
 /// inbox, the manager records contact, verification and rectification, the supervisor approves, and the public list shows it handled.
 /// </summary>
 [Collection(WebCollection.Name)]
-public sealed class ConsoleFlowTests(WebFixture web) : IAsyncLifetime
+public sealed class ConsoleFlowTests(WebFixture fixture) : BrowserTests(fixture)
 {
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync() => web.CloseContextsAsync();
-
     private static int _users;
 
     private static string Name(string prefix) => $"{prefix}{Interlocked.Increment(ref _users):000}{Environment.TickCount64 % 10000:0000}";
@@ -26,7 +22,7 @@ public sealed class ConsoleFlowTests(WebFixture web) : IAsyncLifetime
     {
         var caseNo = await s.FinishedCaseAsync();
         var link = await HttpAssert.Json(await s.Admin.PostAsJsonAsync($"/api/v1/cases/{caseNo}/rating-links", new { channel = "qr_code" }), 201);
-        var phone = await web.NewPageAsync(phone: true);
+        var phone = await Web.NewPageAsync(phone: true);
         await phone.GotoAsync(link.GetProperty("url").GetString()!);
         await phone.GetByRole(AriaRole.Radio, new() { Name = "非常不满意", Exact = true }).CheckAsync();
         await phone.GetByRole(AriaRole.Checkbox, new() { Name = "服务态度差效率低" }).CheckAsync();
@@ -48,20 +44,20 @@ public sealed class ConsoleFlowTests(WebFixture web) : IAsyncLifetime
     [Fact]
     public async Task BadRating_ManagerHandles_SupervisorApproves_PublicListShowsHandled()
     {
-        var s = await RatingScenario.CreateAsync(web.Factory);
+        var s = await RatingScenario.CreateAsync(Web.Factory);
         var manager = Name("mgr");
         var supervisor = Name("sup");
-        var managerPassword = await web.UserAsync(manager, "agency_manager", agency: s.Agency);
-        var supervisorPassword = await web.UserAsync(supervisor, "bureau_admin", region: s.District);
+        var managerPassword = await Web.UserAsync(manager, "agency_manager", agency: s.Agency);
+        var supervisorPassword = await Web.UserAsync(supervisor, "bureau_admin", region: s.District);
         var caseNo = await BadRatingThroughThePageAsync(s);
         string no;
-        using (var db = web.Factory.Db())
+        using (var db = Web.Factory.Db())
         {
             no = (await db.WorkOrders.SingleAsync(o => o.CaseNo == caseNo)).No;
         }
 
         // The order is in the agency manager's inbox at once, waiting for the supervisor to dispatch it.
-        var m = await web.NewPageAsync();
+        var m = await Web.NewPageAsync();
         await WebFixture.SignInAsync(m, manager, managerPassword);
         await m.GotoAsync("/console/work-orders");
         var row = m.GetByRole(AriaRole.Row).Filter(new() { HasText = no });
@@ -70,7 +66,7 @@ public sealed class ConsoleFlowTests(WebFixture web) : IAsyncLifetime
         await WebFixture.AssertAccessibleAsync(m);
         await WebFixture.ScreenshotAsync(m, "console-inbox");
 
-        var sup = await web.NewPageAsync();
+        var sup = await Web.NewPageAsync();
         await WebFixture.SignInAsync(sup, supervisor, supervisorPassword);
         await sup.GotoAsync($"/console/work-orders/{no}");
         await ActAsync(sup, "转办", f => f.GetByLabel("说明").FillAsync("请核实处理"));
@@ -94,7 +90,7 @@ public sealed class ConsoleFlowTests(WebFixture web) : IAsyncLifetime
         await sup.GotoAsync($"/console/work-orders/{no}");
         await ActAsync(sup, "审核通过", f => f.GetByLabel("说明").FillAsync("同意办结"));
         await Assertions.Expect(sup.GetByText("已办结").First).ToBeVisibleAsync();
-        using (var db = web.Factory.Db())
+        using (var db = Web.Factory.Db())
         {
             var order = await db.WorkOrders.SingleAsync(o => o.No == no);
             Assert.Equal(WorkOrderState.Closed, order.State);
@@ -102,13 +98,13 @@ public sealed class ConsoleFlowTests(WebFixture web) : IAsyncLifetime
             Assert.True(order.Rectified);
         }
 
-        var dashboard = await web.NewPageAsync();
+        var dashboard = await Web.NewPageAsync();
         await WebFixture.SignInAsync(dashboard, supervisor, supervisorPassword);
         await Assertions.Expect(dashboard.GetByRole(AriaRole.Heading, new() { Name = "差评整改" })).ToBeVisibleAsync();
         await WebFixture.AssertAccessibleAsync(dashboard);
         await WebFixture.ScreenshotAsync(dashboard, "console-dashboard");
 
-        var pub = await web.NewPageAsync();
+        var pub = await Web.NewPageAsync();
         await pub.GotoAsync($"/public/handling?region={s.District}");
         var item = pub.GetByRole(AriaRole.Row).Filter(new() { HasText = caseNo[..3] + new string('*', caseNo.Length - 6) + caseNo[^3..] });
         await Assertions.Expect(item).ToContainTextAsync("已办结");
@@ -133,19 +129,19 @@ public sealed class ConsoleFlowTests(WebFixture web) : IAsyncLifetime
     [Fact]
     public async Task DistrictAdmin_CannotOpenAnotherDistrictsPagesOrData()
     {
-        var mine = await RatingScenario.CreateAsync(web.Factory);
-        var theirs = await RatingScenario.CreateAsync(web.Factory);
+        var mine = await RatingScenario.CreateAsync(Web.Factory);
+        var theirs = await RatingScenario.CreateAsync(Web.Factory);
         var theirCase = await theirs.FinishedCaseAsync();
         await HttpAssert.Json(await theirs.RateAsync(RatingScenario.Rating(theirCase, 1, ["115"], "别区的差评")), 201);
         string theirOrder;
-        using (var db = web.Factory.Db())
+        using (var db = Web.Factory.Db())
         {
             theirOrder = (await db.WorkOrders.SingleAsync(o => o.CaseNo == theirCase)).No;
         }
 
         var admin = Name("dist");
-        var password = await web.UserAsync(admin, "bureau_admin", region: mine.District);
-        var page = await web.NewPageAsync();
+        var password = await Web.UserAsync(admin, "bureau_admin", region: mine.District);
+        var page = await Web.NewPageAsync();
         await WebFixture.SignInAsync(page, admin, password);
 
         var response = await page.GotoAsync($"/console/work-orders/{theirOrder}");
@@ -166,7 +162,7 @@ public sealed class ConsoleFlowTests(WebFixture web) : IAsyncLifetime
             Form = page.APIRequest.CreateFormData().Set("__csrf", token ?? "").Set("action", "dispatch"),
         });
         Assert.Equal(404, post.Status);
-        using (var db = web.Factory.Db())
+        using (var db = Web.Factory.Db())
         {
             Assert.Equal(WorkOrderState.Created, (await db.WorkOrders.SingleAsync(o => o.No == theirOrder)).State);
         }
@@ -176,8 +172,8 @@ public sealed class ConsoleFlowTests(WebFixture web) : IAsyncLifetime
     public async Task SignIn_WrongPasswordLocksOut_FormsNeedTheirToken_SignOutEndsSession()
     {
         var user = Name("lock");
-        var password = await web.UserAsync(user, "auditor");
-        var page = await web.NewPageAsync();
+        var password = await Web.UserAsync(user, "auditor");
+        var page = await Web.NewPageAsync();
         var response = await page.GotoAsync("/console/work-orders");
         Assert.EndsWith("/console/sign-in?returnUrl=%2Fconsole%2Fwork-orders", page.Url, StringComparison.Ordinal);
         Assert.Equal(200, response!.Status);
@@ -204,7 +200,7 @@ public sealed class ConsoleFlowTests(WebFixture web) : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "登录" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("账号已临时锁定");
 
-        web.Factory.Clock.Advance(TimeSpan.FromMinutes(16));
+        Web.Factory.Clock.Advance(TimeSpan.FromMinutes(16));
         await page.GetByLabel("用户名").FillAsync(user);
         await page.GetByLabel("密码").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "登录" }).ClickAsync();

@@ -5,21 +5,17 @@ namespace Pingjia.Server.Tests.Pages;
 
 /// <summary>The rest of the console: catalog (with an import), configuration, ratings, appeals, users and audit, each checked by axe.</summary>
 [Collection(WebCollection.Name)]
-public sealed class ConsolePagesTests(WebFixture web) : IAsyncLifetime
+public sealed class ConsolePagesTests(WebFixture fixture) : BrowserTests(fixture)
 {
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync() => web.CloseContextsAsync();
-
     [Fact]
     public async Task SystemAdmin_UsesEveryConsolePage_AllAccessible()
     {
-        var s = await RatingScenario.CreateAsync(web.Factory);
+        var s = await RatingScenario.CreateAsync(Web.Factory);
         var caseNo = await s.FinishedCaseAsync();
         await s.RateAsync(RatingScenario.Rating(caseNo, 4, ["413"], "不错"));
         var admin = "root" + Environment.TickCount64 % 100000;
-        var password = await web.UserAsync(admin, "system_admin");
-        var page = await web.NewPageAsync();
+        var password = await Web.UserAsync(admin, "system_admin");
+        var page = await Web.NewPageAsync();
         await WebFixture.SignInAsync(page, admin, password);
 
         await page.GotoAsync("/console/catalog");

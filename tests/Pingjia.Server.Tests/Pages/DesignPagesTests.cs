@@ -8,19 +8,15 @@ namespace Pingjia.Server.Tests.Pages;
 
 /// <summary>Offices define surveys and assessment schemes and open rounds from the console.</summary>
 [Collection(WebCollection.Name)]
-public sealed class DesignPagesTests(WebFixture web) : IAsyncLifetime
+public sealed class DesignPagesTests(WebFixture fixture) : BrowserTests(fixture)
 {
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync() => web.CloseContextsAsync();
-
     [Fact]
     public async Task Office_DefinesSurveyAndScheme_OpensRound()
     {
-        var s = await SurveyScenario.CreateAsync(web.Factory);
+        var s = await SurveyScenario.CreateAsync(Web.Factory);
         var user = "des" + Environment.TickCount64 % 100000;
-        var password = await web.UserAsync(user, "bureau_admin", region: s.District);
-        var page = await web.NewPageAsync();
+        var password = await Web.UserAsync(user, "bureau_admin", region: s.District);
+        var page = await Web.NewPageAsync();
         await WebFixture.SignInAsync(page, user, password);
 
         var code = SurveyScenario.NewCode();

@@ -8,22 +8,18 @@ namespace Pingjia.Server.Tests.Pages;
 
 /// <summary>The hall rating device /kiosk/{windowId}: idle, then the case finished at the window, then idle again.</summary>
 [Collection(WebCollection.Name)]
-public sealed class KioskPageTests(WebFixture web) : IAsyncLifetime
+public sealed class KioskPageTests(WebFixture fixture) : BrowserTests(fixture)
 {
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync() => web.CloseContextsAsync();
-
     [Fact]
     public async Task Kiosk_ShowsFinishedCase_TakesRating_ReturnsToIdle()
     {
-        var s = await RatingScenario.CreateAsync(web.Factory);
+        var s = await RatingScenario.CreateAsync(Web.Factory);
         var hall = await PingjiaFactory.EnsureCreated(await s.Admin.PostAsJsonAsync($"/api/v1/agencies/{s.Agency}/halls", new { name = "政务服务大厅" }));
         var window = await PingjiaFactory.EnsureCreated(await s.Admin.PostAsJsonAsync(
             $"/api/v1/halls/{hall.GetProperty("id").GetGuid()}/windows", new { number = "A08", name = "综合受理" }));
         var windowId = window.GetProperty("id").GetGuid();
 
-        var page = await web.NewPageAsync();
+        var page = await Web.NewPageAsync();
         await page.SetViewportSizeAsync(1024, 768);
         await page.GotoAsync($"/kiosk/{windowId}");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "请对本窗口的服务进行评价" })).ToBeVisibleAsync();
@@ -42,7 +38,7 @@ public sealed class KioskPageTests(WebFixture web) : IAsyncLifetime
         await page.GetByRole(AriaRole.Checkbox, new() { Name = "服务热情效率高" }).CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "提交评价" }).ClickAsync();
         await Assertions.Expect(page.GetByText("感谢您的评价")).ToBeVisibleAsync();
-        using (var db = web.Factory.Db())
+        using (var db = Web.Factory.Db())
         {
             var rating = await db.Ratings.SingleAsync(r => r.CaseNo == caseNo);
             Assert.Equal(Pingjia.Domain.Ratings.RatingChannel.HallDevice, rating.Channel);
@@ -54,7 +50,7 @@ public sealed class KioskPageTests(WebFixture web) : IAsyncLifetime
         await Assertions.Expect(page.GetByText(caseNo)).ToHaveCountAsync(0);
 
         // A case of another agency cannot be put on this window's device.
-        var other = await RatingScenario.CreateAsync(web.Factory);
+        var other = await RatingScenario.CreateAsync(Web.Factory);
         var otherCase = await other.FinishedCaseAsync();
         await HttpAssert.Problem(await s.Admin.PutAsJsonAsync($"/api/v1/windows/{windowId}/current-case", new { caseNo = otherCase }), 409, "case_of_other_agency");
         Assert.Equal(404, (await page.GotoAsync($"/kiosk/{Guid.NewGuid()}"))!.Status);

@@ -8,15 +8,11 @@ namespace Pingjia.Server.Tests.Pages;
 
 /// <summary>The rater's page /r/{token} in chromium on a phone-sized screen.</summary>
 [Collection(WebCollection.Name)]
-public sealed class RaterPageTests(WebFixture web) : IAsyncLifetime
+public sealed class RaterPageTests(WebFixture fixture) : BrowserTests(fixture)
 {
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync() => web.CloseContextsAsync();
-
     private async Task<(RatingScenario S, string CaseNo, string Url)> LinkAsync()
     {
-        var s = await RatingScenario.CreateAsync(web.Factory);
+        var s = await RatingScenario.CreateAsync(Web.Factory);
         var caseNo = await s.FinishedCaseAsync();
         var link = await HttpAssert.Json(await s.Admin.PostAsJsonAsync($"/api/v1/cases/{caseNo}/rating-links", new { channel = "qr_code" }), 201);
         return (s, caseNo, link.GetProperty("url").GetString()!);
@@ -26,7 +22,7 @@ public sealed class RaterPageTests(WebFixture web) : IAsyncLifetime
     public async Task Phone_BadRatingWithTagAndComment_ShowsConfirmationAndMakesWorkOrder()
     {
         var (_, caseNo, url) = await LinkAsync();
-        var page = await web.NewPageAsync(phone: true);
+        var page = await Web.NewPageAsync(phone: true);
         var response = await page.GotoAsync(url);
         Assert.Equal(200, response!.Status);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "办件评价" })).ToBeVisibleAsync();
@@ -57,7 +53,7 @@ public sealed class RaterPageTests(WebFixture web) : IAsyncLifetime
         await WebFixture.AssertAccessibleAsync(page);
         await WebFixture.ScreenshotAsync(page, "rater-confirmation-phone", fullPage: false);
 
-        using (var db = web.Factory.Db())
+        using (var db = Web.Factory.Db())
         {
             var rating = await db.Ratings.SingleAsync(r => r.CaseNo == caseNo);
             Assert.Equal(1, rating.Level);
@@ -81,13 +77,13 @@ public sealed class RaterPageTests(WebFixture web) : IAsyncLifetime
     public async Task Phone_BadRatingWithoutReason_ShowsRuleAndKeepsChoice()
     {
         var (_, caseNo, url) = await LinkAsync();
-        var page = await web.NewPageAsync(phone: true);
+        var page = await Web.NewPageAsync(phone: true);
         await page.GotoAsync(url);
         await page.GetByRole(AriaRole.Radio, new() { Name = "不满意", Exact = true }).CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "提交评价" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("差评请至少选择一个标签或填写评价内容。");
         Assert.True(await page.Locator("#level-2").IsCheckedAsync());
-        using var db = web.Factory.Db();
+        using var db = Web.Factory.Db();
         Assert.False(await db.Ratings.AnyAsync(r => r.CaseNo == caseNo));
     }
 
@@ -95,7 +91,7 @@ public sealed class RaterPageTests(WebFixture web) : IAsyncLifetime
     public async Task English_ByQueryAndByBrowser_ShowsLevelsInEnglish()
     {
         var (_, _, url) = await LinkAsync();
-        var page = await web.NewPageAsync(phone: true);
+        var page = await Web.NewPageAsync(phone: true);
         await page.GotoAsync(url + "?lang=en");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Rate your case" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Radio, new() { Name = "Very dissatisfied", Exact = true })).ToBeVisibleAsync();
@@ -107,7 +103,7 @@ public sealed class RaterPageTests(WebFixture web) : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Submit rating" }).ClickAsync();
         await Assertions.Expect(page.GetByText("Thank you for your rating")).ToBeVisibleAsync();
 
-        var browserEnglish = await web.NewPageAsync(phone: true, locale: "en-US");
+        var browserEnglish = await Web.NewPageAsync(phone: true, locale: "en-US");
         var (_, _, other) = await LinkAsync();
         await browserEnglish.GotoAsync(other);
         await Assertions.Expect(browserEnglish.GetByRole(AriaRole.Button, new() { Name = "Submit rating" })).ToBeVisibleAsync();
@@ -117,7 +113,7 @@ public sealed class RaterPageTests(WebFixture web) : IAsyncLifetime
     public async Task BadLinks_ForgedAndExpired_ShowClearPagesWithoutForm()
     {
         var (s, _, url) = await LinkAsync();
-        var page = await web.NewPageAsync(phone: true);
+        var page = await Web.NewPageAsync(phone: true);
         var forged = url[..^3] + (url.EndsWith("AAA", StringComparison.Ordinal) ? "BBB" : "AAA");
         var response = await page.GotoAsync(forged);
         Assert.Equal(403, response!.Status);

@@ -6,20 +6,16 @@ namespace Pingjia.Server.Tests.Pages;
 
 /// <summary>An interviewer enters a phone survey in the browser; the results page shows the new response.</summary>
 [Collection(WebCollection.Name)]
-public sealed class SurveyPagesTests(WebFixture web) : IAsyncLifetime
+public sealed class SurveyPagesTests(WebFixture fixture) : BrowserTests(fixture)
 {
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync() => web.CloseContextsAsync();
-
     [Fact]
     public async Task Interviewer_EntersPhoneSurvey_ResultsShowTheResponse()
     {
-        var s = await SurveyScenario.CreateAsync(web.Factory);
+        var s = await SurveyScenario.CreateAsync(Web.Factory);
         var code = await s.NewSurveyAsync();
         var user = "ivw" + Environment.TickCount64 % 100000;
-        var password = await web.UserAsync(user, "evaluator", region: s.District);
-        var page = await web.NewPageAsync();
+        var password = await Web.UserAsync(user, "evaluator", region: s.District);
+        var page = await Web.NewPageAsync();
         await WebFixture.SignInAsync(page, user, password);
 
         await page.GotoAsync("/console/surveys");
@@ -48,12 +44,12 @@ public sealed class SurveyPagesTests(WebFixture web) : IAsyncLifetime
     [Fact]
     public async Task PublicLinkAndOnSiteSession_AnsweredOnPhone_PartialSavedAndTallyShown()
     {
-        var s = await SurveyScenario.CreateAsync(web.Factory);
+        var s = await SurveyScenario.CreateAsync(Web.Factory);
         var code = await s.NewSurveyAsync(anonymous: true);
         var survey = await SurveyScenario.Json(await s.Admin.GetAsync($"/api/v1/surveys/{code}"));
         var publicPath = new Uri(survey.GetProperty("publicUrl").GetString()!).AbsolutePath;
 
-        var phone = await web.NewPageAsync(phone: true);
+        var phone = await Web.NewPageAsync(phone: true);
         await phone.GotoAsync(publicPath);
         await phone.GetByLabel("被测评单位").SelectOptionAsync(s.Agency2);
         await phone.GetByRole(AriaRole.Group, new() { Name = "q2. 服务态度" }).GetByRole(AriaRole.Radio, new() { Name = "4 · 满意" }).CheckAsync();
@@ -67,15 +63,15 @@ public sealed class SurveyPagesTests(WebFixture web) : IAsyncLifetime
         var session = await Infrastructure.PingjiaFactory.EnsureCreated(await s.Admin.PostAsJsonAsync($"/api/v1/surveys/{code}/sessions",
             new { title = "窗口单位现场测评会", unit = s.Agency1, stratum = "deputies" }));
         var votePath = new Uri(session.GetProperty("url").GetString()!).AbsolutePath;
-        var voter = await web.NewPageAsync(phone: true);
+        var voter = await Web.NewPageAsync(phone: true);
         await voter.GotoAsync(votePath);
         await voter.GetByRole(AriaRole.Group, new() { Name = "q1. 您对该单位的总体满意程度 *" }).GetByRole(AriaRole.Radio, new() { Name = "3 · 比较满意" }).CheckAsync();
         await voter.GetByRole(AriaRole.Button, new() { Name = "提交答卷" }).ClickAsync();
         await Assertions.Expect(voter.GetByRole(AriaRole.Status)).ToContainTextAsync("答卷已提交");
 
         var user = "tal" + Environment.TickCount64 % 100000;
-        var password = await web.UserAsync(user, "bureau_admin", region: s.District);
-        var page = await web.NewPageAsync();
+        var password = await Web.UserAsync(user, "bureau_admin", region: s.District);
+        var page = await Web.NewPageAsync();
         await WebFixture.SignInAsync(page, user, password);
         await page.GotoAsync($"/console/surveys/{code}");
         await page.GetByRole(AriaRole.Link, new() { Name = "窗口单位现场测评会" }).ClickAsync();
@@ -87,11 +83,11 @@ public sealed class SurveyPagesTests(WebFixture web) : IAsyncLifetime
     [Fact]
     public async Task Office_IssuesPersonalLinks_AndEntersPaperBatch_ResultsCountThem()
     {
-        var s = await SurveyScenario.CreateAsync(web.Factory);
+        var s = await SurveyScenario.CreateAsync(Web.Factory);
         var code = await s.NewSurveyAsync();
         var user = "off" + Environment.TickCount64 % 100000;
-        var password = await web.UserAsync(user, "bureau_admin", region: s.District);
-        var page = await web.NewPageAsync();
+        var password = await Web.UserAsync(user, "bureau_admin", region: s.District);
+        var page = await Web.NewPageAsync();
         await WebFixture.SignInAsync(page, user, password);
         await page.GotoAsync($"/console/surveys/{code}");
         await page.GetByText("发放个人链接").ClickAsync();
@@ -102,7 +98,7 @@ public sealed class SurveyPagesTests(WebFixture web) : IAsyncLifetime
         var personal = new Uri((await links.First.GetAttributeAsync("href"))!).AbsolutePath;
         await WebFixture.AssertAccessibleAsync(page);
 
-        var phone = await web.NewPageAsync(phone: true);
+        var phone = await Web.NewPageAsync(phone: true);
         await phone.GotoAsync(personal);
         await phone.GetByRole(AriaRole.Group, new() { Name = "q1. 您对该单位的总体满意程度 *" }).GetByRole(AriaRole.Radio, new() { Name = "4 · 满意" }).CheckAsync();
         await phone.GetByRole(AriaRole.Button, new() { Name = "提交答卷" }).ClickAsync();

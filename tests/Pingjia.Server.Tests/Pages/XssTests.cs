@@ -11,12 +11,8 @@ namespace Pingjia.Server.Tests.Pages;
 /// catalog names, which pages show too), then every page that shows it is checked for the literal text and for inertness.
 /// </summary>
 [Collection(WebCollection.Name)]
-public sealed class XssTests(WebFixture web) : IAsyncLifetime
+public sealed class XssTests(WebFixture fixture) : BrowserTests(fixture)
 {
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync() => web.CloseContextsAsync();
-
     private const string Payload = "<script>window.__xss=1</script><img src=x onerror=\"window.__xss=2\">";
 
     /// <summary>Catalog names are short (staff names at most 50 characters).</summary>
@@ -35,16 +31,16 @@ public sealed class XssTests(WebFixture web) : IAsyncLifetime
     [Fact]
     public async Task Markup_InEveryTextField_IsShownAsTextAndNeverRuns()
     {
-        var admin = web.Api();
-        var (_, district) = await web.Factory.NewDistrictAsync(admin);
-        var agency = web.Factory.NextCreditCode(district);
+        var admin = Web.Api();
+        var (_, district) = await Web.Factory.NewDistrictAsync(admin);
+        var agency = Web.Factory.NextCreditCode(district);
         await PingjiaFactory.EnsureCreated(await admin.PostAsJsonAsync("/api/v1/agencies", new { creditCode = agency, name = "局" + NamePayload, kind = "department", regionCode = district }));
         await PingjiaFactory.EnsureCreated(await admin.PostAsJsonAsync($"/api/v1/agencies/{agency}/staff", new { employeeNo = "X1", name = "员" + NamePayload }));
         var item = "XSS-" + agency[^8..];
         await PingjiaFactory.EnsureCreated(await admin.PostAsJsonAsync("/api/v1/items",
             new { itemCode = item, name = "事项" + NamePayload, itemType = "01", legalLimitDays = 20, promisedLimitDays = 5, issuesCertificate = false, agencyCreditCode = agency }));
         var caseNo = RatingScenario.NewCaseNo();
-        var now = web.Factory.Clock.GetUtcNow();
+        var now = Web.Factory.Clock.GetUtcNow();
         await HttpAssert.Json(await admin.PutAsJsonAsync($"/api/v1/cases/{caseNo}", new
         {
             itemCode = item, agencyCreditCode = agency, staffEmployeeNo = "X1", serviceChannel = "window", status = "approved",
@@ -53,7 +49,7 @@ public sealed class XssTests(WebFixture web) : IAsyncLifetime
         }), 200);
         var link = (await HttpAssert.Json(await admin.PostAsJsonAsync($"/api/v1/cases/{caseNo}/rating-links", new { channel = "sms" }), 201)).GetProperty("url").GetString()!;
 
-        var rater = await web.NewPageAsync(phone: true);
+        var rater = await Web.NewPageAsync(phone: true);
         await rater.GotoAsync(link);
         await AssertInertAsync(rater, 3); // item, agency and staff names
         await rater.GetByRole(AriaRole.Radio, new() { Name = "不满意", Exact = true }).CheckAsync();
@@ -66,18 +62,18 @@ public sealed class XssTests(WebFixture web) : IAsyncLifetime
         await AssertInertAsync(rater, 5);
 
         string no;
-        using (var db = web.Factory.Db())
+        using (var db = Web.Factory.Db())
         {
             no = (await db.WorkOrders.SingleAsync(o => o.CaseNo == caseNo)).No;
         }
 
         var sup = "xsssup" + Environment.TickCount64 % 100000;
         var mgr = "xssmgr" + Environment.TickCount64 % 100000;
-        var supPassword = await web.UserAsync(sup, "bureau_admin", region: district);
-        var mgrPassword = await web.UserAsync(mgr, "agency_manager", agency: agency);
-        var s = await web.NewPageAsync();
+        var supPassword = await Web.UserAsync(sup, "bureau_admin", region: district);
+        var mgrPassword = await Web.UserAsync(mgr, "agency_manager", agency: agency);
+        var s = await Web.NewPageAsync();
         await WebFixture.SignInAsync(s, sup, supPassword);
-        var m = await web.NewPageAsync();
+        var m = await Web.NewPageAsync();
         await WebFixture.SignInAsync(m, mgr, mgrPassword);
 
         async Task Act(IPage page, string action, Func<ILocator, Task> fill)
@@ -116,7 +112,7 @@ public sealed class XssTests(WebFixture web) : IAsyncLifetime
 
         // Appeals: the unit's reason and the supervisor's note.
         Guid ratingId;
-        using (var db = web.Factory.Db())
+        using (var db = Web.Factory.Db())
         {
             ratingId = (await db.Ratings.SingleAsync(r => r.CaseNo == caseNo)).Id;
         }
@@ -138,7 +134,7 @@ public sealed class XssTests(WebFixture web) : IAsyncLifetime
             await AssertInertAsync(s, 1);
         }
 
-        var pub = await web.NewPageAsync();
+        var pub = await Web.NewPageAsync();
         foreach (var path in new[] { $"/public?region={district}", $"/public/handling?region={district}" })
         {
             await pub.GotoAsync(path);
